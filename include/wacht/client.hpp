@@ -1,0 +1,44 @@
+// wacht::client: the entry point. A cheap, copyable handle over shared state (options, TLS context,
+// connection pool).
+#pragma once
+
+#include <wacht/options.hpp>
+#include <wacht/users.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+
+namespace wacht {
+
+/// The SDK's version, sent in User-Agent as "wacht-cpp/<version>".
+inline constexpr const char* version = "0.1.0";
+
+/// A Wacht backend API client bound to one executor (normally an io_context's).
+///
+/// Thread-safety: a client and its copies may be used from any number of threads at once, including
+/// when the io_context runs on several threads; the pool is internally synchronised. The TLS context
+/// is configured once at construction and never changed.
+///
+/// Lifetime: copies share one pool. Calls in flight keep the shared state alive, so a client may be
+/// destroyed while its calls are still running; the io_context must outlive them.
+class client {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// Validates the options and builds the TLS context. Throws api_error with
+    /// errc::invalid_argument for an empty API key or one with control characters, an unparsable
+    /// or non-http(s) base URL, an invalid user_agent_extra or zero max_connections, and with
+    /// errc::tls_handshake_failed when a CA file or PEM cannot be loaded. Sends nothing.
+    client(executor_type executor, client_options options);
+
+    executor_type get_executor() const noexcept;
+
+    /// The users resource (client.users().list(), .details(id), ...).
+    users_resource users() const { return users_resource(impl_); }
+
+private:
+    std::shared_ptr<detail::client_impl> impl_;
+};
+
+} // namespace wacht

@@ -1,0 +1,78 @@
+// Client configuration: plain structs with explicit defaults, validated once when the client is built.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace wacht {
+
+using namespace std::chrono_literals;
+
+/// Per-phase timeouts. Each phase is also bounded by the call's overall deadline.
+struct timeout_options {
+    std::chrono::milliseconds resolve = 5s;
+    std::chrono::milliseconds connect = 5s;
+    std::chrono::milliseconds tls_handshake = 10s;
+    std::chrono::milliseconds write = 30s;
+    /// Time from the end of the request to the end of the response.
+    std::chrono::milliseconds read = 30s;
+    /// Overall bound on one call (pool wait, connect, exchange and any replay); per-call override:
+    /// the builders' deadline().
+    std::chrono::milliseconds call_deadline = 60s;
+};
+
+/// The keep-alive connection pool kept per client (one origin).
+struct pool_options {
+    /// Connections open at once, busy or idle. Calls beyond it wait in FIFO order.
+    std::size_t max_connections = 64;
+    /// An idle connection older than this is closed instead of reused, so that the SDK drops it
+    /// before a server's keep-alive timeout would.
+    std::chrono::milliseconds idle_timeout = 30s;
+    /// Idle connections kept at most; extra ones are closed when released.
+    std::size_t max_idle = 64;
+};
+
+/// TLS trust. Peer and host-name verification are always on and cannot be turned off.
+struct tls_options {
+    /// Trust the system's default CA store (OpenSSL default paths).
+    bool use_system_roots = true;
+    /// An extra PEM file of CA certificates to trust (for example the emulator's).
+    std::string ca_file;
+    /// Extra PEM text of CA certificates to trust.
+    std::string ca_pem;
+};
+
+enum class log_level { debug, info, warning, error };
+
+/// A log sink. Called from whichever thread runs the io_context; it must be thread-safe if the
+/// io_context runs on several threads. Lines never contain the API key.
+using log_function = std::function<void(log_level, std::string_view)>;
+
+/// Everything a client needs. Copyable value. The API key is kept out of every log and error text.
+struct client_options {
+    /// Origin, optionally with a path prefix. https:// by default; http:// works for local servers.
+    std::string base_url = "https://api.wacht.dev";
+    /// Required; must not be empty or contain control characters.
+    std::string api_key;
+    timeout_options timeouts;
+    pool_options pool;
+    tls_options tls;
+    /// Largest response body accepted; a larger one fails with errc::body_limit_exceeded.
+    std::size_t max_response_body = 8 * 1024 * 1024;
+    /// Largest response header block accepted.
+    std::size_t max_response_header = 16 * 1024;
+    /// Extra product tokens appended to "wacht-cpp/<version>" in User-Agent, e.g. "gateway/2.1".
+    std::string user_agent_extra;
+    /// Optional log sink (default: silent).
+    log_function logger;
+
+    /// Options from the environment: WACHT_API_KEY (api_key), WACHT_API_URL (base_url, if set) and
+    /// WACHT_CA_FILE (tls.ca_file, if set). Missing variables leave the defaults; validation happens
+    /// when the client is built. Reads the environment; call it before starting threads that modify it.
+    static client_options from_env();
+};
+
+} // namespace wacht

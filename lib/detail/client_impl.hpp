@@ -1,0 +1,83 @@
+// The state shared by a client and its copies, and the transport interface the pipeline uses.
+#pragma once
+
+#include <wacht/error.hpp>
+#include <wacht/options.hpp>
+#include <wacht/request.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace wacht::detail {
+
+/// Where requests go, parsed once from client_options::base_url.
+struct origin {
+    bool tls = true;
+    std::string host; // without brackets for IPv6
+    std::string port;
+    bool host_is_ip = false;
+    std::string host_header; // host[:port], brackets for IPv6
+    std::string path_prefix; // "" or "/prefix" (no trailing slash)
+};
+
+/// A complete HTTP response, or the transport failure that prevented one.
+struct exchange_outcome {
+    // Transport failure (errc value); empty when a response was received.
+    std::error_code code;
+    std::error_code cause;
+    std::string detail;
+    // The response, when code is empty.
+    int status = 0;
+    std::string body;
+    std::optional<std::chrono::seconds> retry_after_header;
+};
+
+/// The headers every request carries besides the per-call ones.
+struct fixed_headers {
+    std::string authorization; // "Bearer <key>"; never logged
+    std::string user_agent;
+};
+
+class transport;
+
+class client_impl {
+public:
+    client_impl(boost::asio::any_io_executor executor, client_options options);
+    ~client_impl();
+
+    void log(log_level level, std::string_view line) const
+    {
+        if (options.logger)
+            options.logger(level, line);
+    }
+
+    boost::asio::any_io_executor executor;
+    client_options options;
+    struct origin origin;
+    fixed_headers headers;
+    std::unique_ptr<detail::transport> transport;
+};
+
+/// Validates options and parses the base URL; throws api_error(invalid_argument). Never mentions the key.
+origin parse_origin(const client_options& options);
+
+/// The transport: connection pool and HTTP exchange. Defined in transport.cpp.
+class transport {
+public:
+    virtual ~transport() = default;
+    /// Sends the request (target already carries the origin's path prefix) and reads the response.
+    /// Thread-safe. Never throws for network failures.
+    virtual boost::asio::awaitable<exchange_outcome> exchange(const request_spec& spec, const std::string& target,
+                                                              const std::string& request_id,
+                                                              std::chrono::steady_clock::time_point deadline) = 0;
+};
+
+/// Builds the Beast/OpenSSL transport; throws api_error(tls_handshake_failed) when a CA cannot be loaded.
+std::unique_ptr<transport> make_transport(const client_impl& impl);
+
+} // namespace wacht::detail

@@ -1,0 +1,195 @@
+// The one reader and one writer behind every model conversion.
+//
+// Reading: unknown keys are ignored; a missing key or null leaves the member as it is (default or
+// empty optional); a key of the wrong JSON type throws boost::system::system_error naming the key.
+#pragma once
+
+#include <wacht/models/user.hpp>
+#include <wacht/timestamp.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wacht::detail {
+
+[[noreturn]] inline void throw_field_error(boost::json::error code, std::string_view key)
+{
+    throw boost::system::system_error(make_error_code(code), "field '" + std::string(key) + "'");
+}
+
+class field_reader {
+public:
+    explicit field_reader(const boost::json::value& jv)
+    {
+        if (!jv.is_object())
+            throw_field_error(boost::json::error::not_object, "<root>");
+        object_ = &jv.get_object();
+    }
+
+    void get(std::string_view key, std::string& out) const
+    {
+        if (const auto* v = find(key))
+            out = as_string(*v, key);
+    }
+    void get(std::string_view key, std::optional<std::string>& out) const
+    {
+        if (const auto* v = find(key))
+            out = as_string(*v, key);
+    }
+    void get(std::string_view key, bool& out) const
+    {
+        if (const auto* v = find(key)) {
+            if (!v->is_bool())
+                throw_field_error(boost::json::error::not_bool, key);
+            out = v->get_bool();
+        }
+    }
+    void get(std::string_view key, std::int64_t& out) const
+    {
+        if (const auto* v = find(key))
+            out = as_int(*v, key, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+    }
+    void get(std::string_view key, std::optional<std::int32_t>& out) const
+    {
+        if (const auto* v = find(key))
+            out = static_cast<std::int32_t>(
+                as_int(*v, key, std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max()));
+    }
+    void get(std::string_view key, timestamp& out) const
+    {
+        if (const auto* v = find(key))
+            out = as_timestamp(*v, key);
+    }
+    void get(std::string_view key, std::optional<timestamp>& out) const
+    {
+        if (const auto* v = find(key))
+            out = as_timestamp(*v, key);
+    }
+    void get(std::string_view key, boost::json::value& out) const
+    {
+        if (const auto* v = find(key))
+            out = *v;
+    }
+    template <class T>
+    void get(std::string_view key, std::vector<T>& out) const
+    {
+        const auto* v = find(key);
+        if (!v)
+            return;
+        if (!v->is_array())
+            throw_field_error(boost::json::error::not_array, key);
+        out.clear();
+        out.reserve(v->get_array().size());
+        for (const auto& item : v->get_array())
+            out.push_back(boost::json::value_to<T>(item));
+    }
+
+private:
+    // nullptr for a missing key or null.
+    const boost::json::value* find(std::string_view key) const
+    {
+        const auto* v = object_->if_contains(key);
+        return (v && !v->is_null()) ? v : nullptr;
+    }
+    static std::string as_string(const boost::json::value& v, std::string_view key)
+    {
+        if (!v.is_string())
+            throw_field_error(boost::json::error::not_string, key);
+        return std::string(v.get_string());
+    }
+    static std::int64_t as_int(const boost::json::value& v, std::string_view key, std::int64_t lo, std::int64_t hi)
+    {
+        std::int64_t n = 0;
+        if (v.is_int64())
+            n = v.get_int64();
+        else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(hi))
+            n = static_cast<std::int64_t>(v.get_uint64());
+        else
+            throw_field_error(boost::json::error::not_exact, key);
+        if (n < lo || n > hi)
+            throw_field_error(boost::json::error::not_exact, key);
+        return n;
+    }
+    static timestamp as_timestamp(const boost::json::value& v, std::string_view key)
+    {
+        if (!v.is_string())
+            throw_field_error(boost::json::error::not_string, key);
+        auto t = parse_timestamp(v.get_string());
+        if (!t)
+            throw_field_error(boost::json::error::not_exact, key);
+        return *t;
+    }
+
+    const boost::json::object* object_ = nullptr;
+};
+
+class field_writer {
+public:
+    explicit field_writer(boost::json::value& jv) : object_(jv.emplace_object()) {}
+
+    void put(std::string_view key, std::string_view v) { object_[key] = v; }
+    void put(std::string_view key, const std::string& v) { object_[key] = v; }
+    void put(std::string_view key, const std::optional<std::string>& v)
+    {
+        if (v)
+            object_[key] = *v;
+        else
+            object_[key] = nullptr;
+    }
+    void put(std::string_view key, bool v) { object_[key] = v; }
+    void put(std::string_view key, std::int64_t v) { object_[key] = v; }
+    void put(std::string_view key, timestamp v) { object_[key] = format_timestamp(v); }
+    void put(std::string_view key, const std::optional<timestamp>& v)
+    {
+        if (v)
+            put(key, *v);
+        else
+            object_[key] = nullptr;
+    }
+    void put(std::string_view key, const boost::json::value& v) { object_[key] = v; }
+    template <class T>
+    void put(std::string_view key, const std::vector<T>& v)
+    {
+        object_[key] = boost::json::value_from(v);
+    }
+
+private:
+    boost::json::object& object_;
+};
+
+template <class T>
+page<T> read_page(const boost::json::value& jv)
+{
+    field_reader r(jv);
+    page<T> p;
+    r.get("data", p.data);
+    r.get("has_more", p.has_more);
+    r.get("limit", p.limit);
+    r.get("offset", p.offset);
+    return p;
+}
+
+template <class T>
+void write_page(boost::json::value& jv, const page<T>& p)
+{
+    field_writer w(jv);
+    w.put("data", p.data);
+    w.put("has_more", p.has_more);
+    // Only the three paged endpoints echo limit and offset; the others omit the keys.
+    if (p.limit)
+        w.put("limit", static_cast<std::int64_t>(*p.limit));
+    if (p.offset)
+        w.put("offset", static_cast<std::int64_t>(*p.offset));
+}
+
+} // namespace wacht::detail

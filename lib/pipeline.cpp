@@ -1,0 +1,169 @@
+// The pipeline: argument errors, request ids, the deadline, error mapping and model decoding.
+#include "detail/client_impl.hpp"
+#include "detail/encoding.hpp"
+
+#include <wacht/models/user.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value_to.hpp>
+
+#include <charconv>
+
+namespace wacht::detail {
+namespace {
+
+constexpr std::size_t body_snippet_size = 256;
+
+const char* method_name(http_method m)
+{
+    switch (m) {
+    case http_method::get: return "GET";
+    case http_method::post: return "POST";
+    case http_method::patch: return "PATCH";
+    case http_method::delete_: return "DELETE";
+    }
+    return "?";
+}
+
+// The first bytes of a body, printable and on one line.
+std::string snippet(std::string_view body)
+{
+    std::string out(body.substr(0, body_snippet_size));
+    for (auto& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+            c = ' ';
+    return out;
+}
+
+// Wacht writes the wait into the 429 message: "Rate limit exceeded. Retry after {N} seconds".
+std::optional<std::chrono::seconds> retry_after_from_message(std::string_view message)
+{
+    constexpr std::string_view marker = "Retry after ";
+    const auto at = message.find(marker);
+    if (at == std::string_view::npos)
+        return std::nullopt;
+    const auto* first = message.data() + at + marker.size();
+    std::uint32_t seconds = 0;
+    if (std::from_chars(first, message.data() + message.size(), seconds).ec != std::errc{})
+        return std::nullopt;
+    return std::chrono::seconds(seconds);
+}
+
+// Fills status, server messages, retry-after and snippet from a non-2xx response.
+wacht::error http_error(exchange_outcome& outcome, std::string request_id)
+{
+    wacht::error e{errc_from_http_status(outcome.status), {}};
+    auto& d = e.diagnostics;
+    d.http_status = outcome.status;
+    d.request_id = std::move(request_id);
+    boost::system::error_code ec;
+    const auto body = boost::json::parse(outcome.body, ec);
+    if (!ec && body.is_object()) {
+        if (const auto* errors = body.get_object().if_contains("errors"); errors && errors->is_array()) {
+            for (const auto& item : errors->get_array()) {
+                if (!item.is_object())
+                    continue;
+                server_message m;
+                if (const auto* text = item.get_object().if_contains("message"); text && text->is_string())
+                    m.message = std::string(text->get_string());
+                if (const auto* code = item.get_object().if_contains("code"); code && code->is_int64())
+                    m.code = static_cast<int>(code->get_int64());
+                d.server_messages.push_back(std::move(m));
+            }
+        }
+    }
+    if (d.server_messages.empty())
+        d.body_snippet = snippet(outcome.body);
+    for (const auto& m : d.server_messages)
+        if (auto wait = retry_after_from_message(m.message))
+            d.retry_after = wait;
+    if (!d.retry_after)
+        d.retry_after = outcome.retry_after_header;
+    return e;
+}
+
+template <class T>
+result<T> decode(std::string_view body, const std::string& request_id)
+{
+    boost::system::error_code ec;
+    auto value = boost::json::parse(body, ec);
+    std::string detail;
+    if (!ec) {
+        try {
+            if constexpr (std::is_void_v<T>) {
+                return {};
+            } else {
+                return boost::json::value_to<T>(value);
+            }
+        } catch (const std::exception& ex) {
+            detail = ex.what();
+        }
+    } else {
+        detail = "body is not JSON: " + ec.message();
+    }
+    if constexpr (std::is_void_v<T>) {
+        // A void call's 200 is a success whatever its body; only malformed JSON is worth a log line.
+        return {};
+    } else {
+        return wacht::error{errc::decode_failed,
+                            {.http_status = 200, .request_id = request_id, .body_snippet = snippet(body),
+                             .detail = std::move(detail)}};
+    }
+}
+
+} // namespace
+
+template <class T>
+boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, request_spec spec,
+                                          call_settings settings)
+{
+    if (!spec.argument_error.empty()) {
+        impl->log(log_level::warning, std::string("rejected before sending: ") + spec.argument_error);
+        co_return wacht::error{errc::invalid_argument, {.detail = std::move(spec.argument_error)}};
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + settings.deadline.value_or(impl->options.timeouts.call_deadline);
+    auto request_id = random_hex(16);
+    const auto target = impl->origin.path_prefix + spec.target;
+    auto outcome = co_await impl->transport->exchange(spec, target, request_id, deadline);
+
+    if (impl->options.logger) {
+        const auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        std::string line = std::string(method_name(spec.method)) + ' ' + target + " -> ";
+        line += outcome.code ? outcome.code.message() : std::to_string(outcome.status);
+        line += " in " + std::to_string(micros.count()) + "us [request " + request_id + "]";
+        impl->log(outcome.code || outcome.status >= 400 ? log_level::warning : log_level::debug, line);
+    }
+    if (outcome.code)
+        co_return wacht::error{outcome.code, {.request_id = std::move(request_id),
+                                              .detail = std::move(outcome.detail),
+                                              .cause = outcome.cause}};
+    if (outcome.status < 200 || outcome.status >= 300)
+        co_return http_error(outcome, std::move(request_id));
+    co_return decode<T>(outcome.body, request_id);
+}
+
+template <class T>
+boost::asio::awaitable<T> execute_or_throw(std::shared_ptr<client_impl> impl, request_spec spec,
+                                           call_settings settings)
+{
+    auto r = co_await execute<T>(std::move(impl), std::move(spec), settings);
+    if constexpr (std::is_void_v<T>)
+        r.value();
+    else
+        co_return std::move(r).value();
+}
+
+#define WACHT_INSTANTIATE_EXECUTE(T)                                                                        \
+    template boost::asio::awaitable<result<T>> execute<T>(std::shared_ptr<client_impl>, request_spec,          \
+                                                          call_settings);                                      \
+    template boost::asio::awaitable<T> execute_or_throw<T>(std::shared_ptr<client_impl>, request_spec,        \
+                                                           call_settings);
+
+WACHT_INSTANTIATE_EXECUTE(void)
+WACHT_INSTANTIATE_EXECUTE(user)
+WACHT_INSTANTIATE_EXECUTE(user_details)
+WACHT_INSTANTIATE_EXECUTE(user_page)
+
+} // namespace wacht::detail

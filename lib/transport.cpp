@@ -1,0 +1,478 @@
+// The Beast transport: a keep-alive connection pool for one origin, TLS with verification always on,
+// per-phase timeouts bounded by the call's deadline, and one replay of an idempotent request whose
+// reused connection failed before any response byte. All heavy Asio/Beast templates live in this file.
+#include "detail/client_impl.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <charconv>
+#include <deque>
+#include <mutex>
+
+namespace wacht::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+using boost::system::error_code;
+
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+
+struct connection {
+    std::optional<beast::tcp_stream> plain;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+    beast::flat_buffer buffer;
+    clock_type::time_point idle_since{};
+    std::size_t uses = 0;
+
+    beast::tcp_stream& lowest() { return secure ? secure->next_layer() : *plain; }
+};
+
+using connection_ptr = std::unique_ptr<connection>;
+
+// A call waiting for a connection: it gets either an idle connection or a slot to open one.
+struct waiter {
+    explicit waiter(const asio::any_io_executor& ex) : timer(ex) {}
+
+    asio::steady_timer timer;
+    asio::any_completion_handler<void(error_code)> handler;
+    bool done = false;
+    bool timed_out = false;
+    connection_ptr connection; // handed over, or null when a slot was granted
+};
+
+// What a phase failure becomes: the phase's own timeout, or the call's deadline if that was what bound.
+std::error_code phase_error(error_code ec, errc failed, errc timed_out, bool deadline_bound)
+{
+    if (ec == beast::error::timeout || ec == asio::error::timed_out)
+        return deadline_bound ? errc::deadline_exceeded : timed_out;
+    if (ec == asio::error::operation_aborted)
+        return errc::cancelled;
+    return failed;
+}
+
+http::verb to_verb(http_method m)
+{
+    switch (m) {
+    case http_method::get: return http::verb::get;
+    case http_method::post: return http::verb::post;
+    case http_method::patch: return http::verb::patch;
+    case http_method::delete_: return http::verb::delete_;
+    }
+    return http::verb::get;
+}
+
+class beast_transport final : public transport {
+public:
+    explicit beast_transport(const client_impl& impl)
+        : executor_(impl.executor), options_(impl.options), origin_(impl.origin), headers_(impl.headers),
+          ssl_context_(ssl::context::tls_client)
+    {
+        if (origin_.tls)
+            configure_tls();
+    }
+
+    ~beast_transport() override
+    {
+        std::lock_guard lock(mutex_);
+        idle_.clear();
+    }
+
+    asio::awaitable<exchange_outcome> exchange(const request_spec& spec, const std::string& target,
+                                               const std::string& request_id,
+                                               clock_type::time_point deadline) override
+    {
+        http::request<http::string_body> request{to_verb(spec.method), target, 11};
+        request.set(http::field::host, origin_.host_header);
+        request.set(http::field::authorization, headers_.authorization);
+        request.set(http::field::user_agent, headers_.user_agent);
+        request.set(http::field::accept, "application/json");
+        request.set("X-Request-Id", request_id);
+        if (!spec.content_type.empty()) {
+            request.set(http::field::content_type, spec.content_type);
+            request.body() = spec.body;
+        }
+        request.prepare_payload();
+
+        bool replayed = false;
+        for (;;) {
+            exchange_outcome outcome;
+            auto conn = co_await acquire(deadline, /*fresh_only=*/replayed, outcome);
+            if (!conn)
+                co_return outcome;
+            const bool reused = conn->uses > 0;
+            ++conn->uses;
+            bool response_started = false;
+            bool keep_alive = false;
+            if (conn->secure)
+                co_await exchange_on(*conn->secure, *conn, request, deadline, outcome, response_started, keep_alive);
+            else
+                co_await exchange_on(*conn->plain, *conn, request, deadline, outcome, response_started, keep_alive);
+            const bool failed = static_cast<bool>(outcome.code);
+            release(std::move(conn), !failed && keep_alive);
+            // A reused keep-alive connection may have been closed by the server meanwhile. Replaying is
+            // safe only if the request is idempotent and nothing of a response arrived.
+            if (failed && reused && !response_started && spec.idempotent && !replayed &&
+                outcome.code != errc::deadline_exceeded && outcome.code != errc::cancelled) {
+                replayed = true;
+                continue;
+            }
+            co_return outcome;
+        }
+    }
+
+private:
+    void configure_tls()
+    {
+        ssl_context_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                                 ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        ssl_context_.set_verify_mode(ssl::verify_peer);
+        const auto fail = [](const std::string& what, const error_code& ec) {
+            throw api_error(wacht::error{errc::tls_handshake_failed, {.detail = what, .cause = ec}});
+        };
+        error_code ec;
+        if (options_.tls.use_system_roots) {
+            ssl_context_.set_default_verify_paths(ec);
+            if (ec)
+                fail("cannot load the system CA store", ec);
+        }
+        if (!options_.tls.ca_file.empty()) {
+            ssl_context_.load_verify_file(options_.tls.ca_file, ec);
+            if (ec)
+                fail("cannot load CA file " + options_.tls.ca_file, ec);
+        }
+        if (!options_.tls.ca_pem.empty()) {
+            ssl_context_.add_certificate_authority(asio::buffer(options_.tls.ca_pem), ec);
+            if (ec)
+                fail("cannot load the CA PEM", ec);
+        }
+    }
+
+    // Bound of a phase: its own timeout or the call's deadline, whichever comes first.
+    static std::pair<clock_type::time_point, bool> phase_limit(std::chrono::milliseconds timeout,
+                                                               clock_type::time_point deadline)
+    {
+        const auto own = clock_type::now() + timeout;
+        return own < deadline ? std::pair{own, false} : std::pair{deadline, true};
+    }
+
+    // An idle or new connection, or null with `outcome` describing why not.
+    asio::awaitable<connection_ptr> acquire(clock_type::time_point deadline, bool fresh_only,
+                                            exchange_outcome& outcome)
+    {
+        std::shared_ptr<waiter> wait;
+        {
+            std::unique_lock lock(mutex_);
+            evict_stale_locked();
+            if (fresh_only && !idle_.empty()) {
+                idle_.pop_front(); // make room for the fresh connection
+                --open_;
+            }
+            if (!idle_.empty()) {
+                auto conn = std::move(idle_.back());
+                idle_.pop_back();
+                co_return conn;
+            }
+            if (open_ < options_.pool.max_connections) {
+                ++open_;
+            } else {
+                wait = std::make_shared<waiter>(executor_);
+                waiters_.push_back(wait);
+                wait->timer.expires_at(deadline);
+                wait->timer.async_wait([this, wait](error_code ec) {
+                    if (!ec)
+                        expire(wait);
+                });
+            }
+        }
+        if (wait) {
+            co_await async_wait_turn(wait);
+            if (wait->timed_out) {
+                std::lock_guard lock(mutex_);
+                outcome.code = errc::pool_exhausted;
+                outcome.cause = last_connect_error_;
+                outcome.detail = "all " + std::to_string(options_.pool.max_connections) +
+                                 " connections stayed busy until the deadline";
+                if (last_connect_error_)
+                    outcome.detail += "; last connect error: " + last_connect_error_.message();
+                co_return nullptr;
+            }
+            if (wait->connection)
+                co_return std::move(wait->connection);
+            // else: a slot was granted to us; open_ already counts it
+        }
+        auto conn = co_await open_connection(deadline, outcome);
+        if (!conn) {
+            std::lock_guard lock(mutex_);
+            last_connect_error_ = outcome.cause ? outcome.cause : outcome.code;
+        }
+        if (!conn)
+            discard_slot();
+        co_return conn;
+    }
+
+    asio::awaitable<void> async_wait_turn(const std::shared_ptr<waiter>& wait)
+    {
+        co_await asio::async_initiate<decltype(asio::use_awaitable), void(error_code)>(
+            [this, wait](auto handler) {
+                std::unique_lock lock(mutex_);
+                if (wait->done) {
+                    lock.unlock();
+                    asio::post(executor_, asio::append(std::move(handler), error_code{}));
+                    return;
+                }
+                wait->handler = std::move(handler);
+            },
+            asio::use_awaitable);
+    }
+
+    // Called with mutex_ held: marks the waiter done and returns its handler to complete after unlocking.
+    static asio::any_completion_handler<void(error_code)> finish_locked(waiter& w)
+    {
+        w.done = true;
+        w.timer.cancel();
+        return std::move(w.handler);
+    }
+
+    void complete(asio::any_completion_handler<void(error_code)> handler)
+    {
+        if (handler)
+            asio::post(executor_, asio::append(std::move(handler), error_code{}));
+    }
+
+    void expire(const std::shared_ptr<waiter>& wait)
+    {
+        asio::any_completion_handler<void(error_code)> handler;
+        {
+            std::lock_guard lock(mutex_);
+            if (wait->done)
+                return;
+            std::erase(waiters_, wait);
+            wait->timed_out = true;
+            handler = finish_locked(*wait);
+        }
+        complete(std::move(handler));
+    }
+
+    // Returns a connection after use: to a waiter, to the idle list, or closed.
+    void release(connection_ptr conn, bool reusable)
+    {
+        if (!reusable) {
+            conn.reset();
+            discard_slot();
+            return;
+        }
+        asio::any_completion_handler<void(error_code)> handler;
+        {
+            std::lock_guard lock(mutex_);
+            if (!waiters_.empty()) {
+                auto w = std::move(waiters_.front());
+                waiters_.pop_front();
+                w->connection = std::move(conn);
+                handler = finish_locked(*w);
+            } else if (idle_.size() < options_.pool.max_idle) {
+                conn->idle_since = clock_type::now();
+                idle_.push_back(std::move(conn));
+            } else {
+                --open_;
+            }
+        }
+        conn.reset();
+        complete(std::move(handler));
+    }
+
+    // A connection slot was freed (closed or never opened): give it to a waiter or drop it.
+    void discard_slot()
+    {
+        asio::any_completion_handler<void(error_code)> handler;
+        {
+            std::lock_guard lock(mutex_);
+            if (!waiters_.empty()) {
+                auto w = std::move(waiters_.front());
+                waiters_.pop_front();
+                handler = finish_locked(*w);
+            } else {
+                --open_;
+            }
+        }
+        complete(std::move(handler));
+    }
+
+    void evict_stale_locked()
+    {
+        const auto oldest_allowed = clock_type::now() - options_.pool.idle_timeout;
+        while (!idle_.empty() && idle_.front()->idle_since < oldest_allowed) {
+            idle_.pop_front();
+            --open_;
+        }
+    }
+
+    asio::awaitable<connection_ptr> open_connection(clock_type::time_point deadline, exchange_outcome& outcome)
+    {
+        using namespace asio::experimental::awaitable_operators;
+        auto conn = std::make_unique<connection>();
+        tcp::resolver::results_type endpoints;
+        error_code ec;
+        if (origin_.host_is_ip) {
+            const auto address = asio::ip::make_address(origin_.host, ec);
+            const auto port = static_cast<unsigned short>(std::stoi(origin_.port));
+            endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, port), origin_.host, origin_.port);
+        } else {
+            tcp::resolver resolver(executor_);
+            asio::steady_timer timer(executor_);
+            const auto [limit, deadline_bound] = phase_limit(options_.timeouts.resolve, deadline);
+            timer.expires_at(limit);
+            auto winner = co_await (resolver.async_resolve(origin_.host, origin_.port, nothrow_awaitable) ||
+                                    timer.async_wait(nothrow_awaitable));
+            if (winner.index() == 1) {
+                outcome.code = deadline_bound ? errc::deadline_exceeded : errc::resolve_timeout;
+                outcome.detail = "resolving " + origin_.host;
+                co_return nullptr;
+            }
+            auto [resolve_ec, results] = std::get<0>(std::move(winner));
+            if (resolve_ec) {
+                outcome.code = errc::resolve_failed;
+                outcome.cause = resolve_ec;
+                outcome.detail = "resolving " + origin_.host;
+                co_return nullptr;
+            }
+            endpoints = std::move(results);
+        }
+
+        if (origin_.tls)
+            conn->secure.emplace(executor_, ssl_context_);
+        else
+            conn->plain.emplace(executor_);
+
+        auto [connect_limit, connect_deadline_bound] = phase_limit(options_.timeouts.connect, deadline);
+        conn->lowest().expires_at(connect_limit);
+        auto [connect_ec, endpoint] = co_await conn->lowest().async_connect(endpoints, nothrow_awaitable);
+        if (connect_ec) {
+            outcome.code = phase_error(connect_ec, errc::connect_failed, errc::connect_timeout, connect_deadline_bound);
+            outcome.cause = connect_ec;
+            outcome.detail = "connecting to " + origin_.host_header;
+            co_return nullptr;
+        }
+        conn->lowest().socket().set_option(tcp::no_delay(true), ec);
+
+        if (origin_.tls) {
+            SSL* handle = conn->secure->native_handle();
+            // SNI for names only; certificate identity checked by OpenSSL against the name or the IP.
+            const bool identity_set =
+                origin_.host_is_ip
+                    ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(handle), origin_.host.c_str()) == 1
+                    : (SSL_set_tlsext_host_name(handle, origin_.host.c_str()) == 1 &&
+                       SSL_set1_host(handle, origin_.host.c_str()) == 1);
+            if (!identity_set) {
+                outcome.code = errc::tls_handshake_failed;
+                outcome.detail = "cannot set the expected certificate identity";
+                co_return nullptr;
+            }
+            auto [tls_limit, tls_deadline_bound] = phase_limit(options_.timeouts.tls_handshake, deadline);
+            conn->lowest().expires_at(tls_limit);
+            auto [handshake_ec] = co_await conn->secure->async_handshake(ssl::stream_base::client, nothrow_awaitable);
+            if (handshake_ec) {
+                outcome.code = phase_error(handshake_ec, errc::tls_handshake_failed, errc::tls_handshake_timeout,
+                                           tls_deadline_bound);
+                outcome.cause = handshake_ec;
+                outcome.detail = "TLS handshake with " + origin_.host_header;
+                const long verify = SSL_get_verify_result(handle);
+                if (verify != X509_V_OK)
+                    outcome.detail += std::string(": ") + X509_verify_cert_error_string(verify);
+                co_return nullptr;
+            }
+        }
+        co_return conn;
+    }
+
+    template <class Stream>
+    asio::awaitable<void> exchange_on(Stream& stream, connection& conn, http::request<http::string_body>& request,
+                                      clock_type::time_point deadline, exchange_outcome& outcome,
+                                      bool& response_started, bool& keep_alive)
+    {
+        auto [write_limit, write_deadline_bound] = phase_limit(options_.timeouts.write, deadline);
+        conn.lowest().expires_at(write_limit);
+        auto [write_ec, written] = co_await http::async_write(stream, request, nothrow_awaitable);
+        if (write_ec) {
+            outcome.code = phase_error(write_ec, errc::write_failed, errc::write_timeout, write_deadline_bound);
+            outcome.cause = write_ec;
+            co_return;
+        }
+
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(options_.max_response_body);
+        parser.header_limit(static_cast<std::uint32_t>(options_.max_response_header));
+        auto [read_limit, read_deadline_bound] = phase_limit(options_.timeouts.read, deadline);
+        conn.lowest().expires_at(read_limit);
+        const auto buffered_before = conn.buffer.size();
+        auto [read_ec, read] = co_await http::async_read(stream, conn.buffer, parser, nothrow_awaitable);
+        conn.lowest().expires_never();
+        response_started = read > 0 || conn.buffer.size() > buffered_before || parser.got_some();
+        if (read_ec) {
+            outcome.cause = read_ec;
+            if (read_ec == http::error::body_limit) {
+                outcome.code = errc::body_limit_exceeded;
+                outcome.detail = "limit " + std::to_string(options_.max_response_body) + " bytes";
+            } else if (read_ec == http::error::end_of_stream) {
+                outcome.code = errc::read_failed;
+                outcome.detail = "connection closed before a response";
+            } else if (read_ec.category() == http::make_error_code(http::error::end_of_stream).category()) {
+                outcome.code = errc::invalid_response;
+                outcome.detail = "malformed response";
+            } else {
+                outcome.code = phase_error(read_ec, errc::read_failed, errc::read_timeout, read_deadline_bound);
+            }
+            co_return;
+        }
+        auto& response = parser.get();
+        outcome.status = static_cast<int>(response.result_int());
+        keep_alive = response.keep_alive();
+        if (auto it = response.find(http::field::retry_after); it != response.end()) {
+            std::uint32_t seconds = 0;
+            const auto text = it->value();
+            if (std::from_chars(text.data(), text.data() + text.size(), seconds).ec == std::errc{})
+                outcome.retry_after_header = std::chrono::seconds(seconds);
+        }
+        outcome.body = std::move(response.body());
+    }
+
+    asio::any_io_executor executor_;
+    const client_options& options_;
+    const origin& origin_;
+    const fixed_headers& headers_;
+    ssl::context ssl_context_;
+
+    std::mutex mutex_;
+    std::deque<connection_ptr> idle_; // front: idle longest
+    std::deque<std::shared_ptr<waiter>> waiters_;
+    std::size_t open_ = 0; // idle + busy + being opened
+    std::error_code last_connect_error_;
+};
+
+} // namespace
+
+std::unique_ptr<transport> make_transport(const client_impl& impl)
+{
+    return std::make_unique<beast_transport>(impl);
+}
+
+} // namespace wacht::detail
