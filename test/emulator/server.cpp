@@ -1,0 +1,201 @@
+#include "server.hpp"
+
+#include "pki.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace wacht::emulator {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr auto idle_timeout = std::chrono::seconds(60);
+
+} // namespace
+
+struct server::impl {
+    server_options options;
+    asio::io_context io;
+    ssl::context ssl_context{ssl::context::tls_server};
+    tcp::acceptor acceptor{io};
+    std::unique_ptr<emulator::api> backend;
+    std::vector<std::thread> threads;
+    std::once_flag stopped;
+    tcp::endpoint local_endpoint;
+
+    explicit impl(server_options opts) : options(std::move(opts))
+    {
+        if (options.tls) {
+            if (options.cert_pem.empty()) {
+                auto pki = generate_pki();
+                options.cert_pem = std::move(pki.cert_pem);
+                options.key_pem = std::move(pki.key_pem);
+                options.ca_pem = std::move(pki.ca_pem);
+            }
+            ssl_context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+            ssl_context.use_certificate_chain(asio::buffer(options.cert_pem));
+            ssl_context.use_private_key(asio::buffer(options.key_pem), ssl::context::pem);
+        }
+        backend = std::make_unique<emulator::api>(options.api);
+        const tcp::endpoint endpoint(asio::ip::make_address(options.address), options.port);
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(tcp::acceptor::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+        local_endpoint = acceptor.local_endpoint();
+        asio::co_spawn(io, accept_loop(), asio::detached);
+        for (std::size_t i = 0; i < std::max<std::size_t>(1, options.threads); ++i)
+            threads.emplace_back([this] { io.run(); });
+    }
+
+    asio::awaitable<void> accept_loop()
+    {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), nothrow_awaitable);
+            if (ec == asio::error::operation_aborted || !acceptor.is_open())
+                co_return;
+            if (ec)
+                continue;
+            socket.set_option(tcp::no_delay(true), ec);
+            auto executor = socket.get_executor();
+            asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+        }
+    }
+
+    asio::awaitable<void> session(tcp::socket socket)
+    {
+        beast::tcp_stream stream(std::move(socket));
+        if (!options.tls) {
+            co_await serve(stream, stream);
+            co_return;
+        }
+        beast::ssl_stream<beast::tcp_stream&> tls(stream, ssl_context);
+        stream.expires_after(std::chrono::seconds(10));
+        auto [ec] = co_await tls.async_handshake(ssl::stream_base::server, nothrow_awaitable);
+        if (ec)
+            co_return;
+        co_await serve(tls, stream);
+    }
+
+    template <class Stream>
+    asio::awaitable<void> serve(Stream& stream, beast::tcp_stream& lowest)
+    {
+        beast::flat_buffer buffer;
+        for (;;) {
+            http::request_parser<http::string_body> parser;
+            parser.header_limit(64 * 1024);
+            parser.body_limit(emulator::api::body_limit);
+            lowest.expires_after(idle_timeout);
+            auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
+            if (header_ec)
+                co_return;
+            auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
+            const bool too_large = body_ec == http::error::body_limit;
+            if (body_ec && !too_large)
+                co_return;
+
+            const auto& message = parser.get();
+            http_request request;
+            request.method = std::string(message.method_string());
+            request.target = std::string(message.target());
+            if (auto it = message.find(http::field::authorization); it != message.end())
+                request.authorization = std::string(it->value());
+            if (auto it = message.find(http::field::content_type); it != message.end())
+                request.content_type = std::string(it->value());
+            request.body_too_large = too_large;
+            if (!too_large)
+                request.body = std::move(parser.get().body());
+            const bool keep_alive = message.keep_alive() && !too_large;
+
+            auto result = backend->handle(request);
+            http::response<http::string_body> response{static_cast<http::status>(result.status), 11};
+            response.set(http::field::content_type, result.content_type);
+            response.keep_alive(keep_alive);
+            response.body() = std::move(result.body);
+            response.prepare_payload();
+            auto [write_ec, written] = co_await http::async_write(stream, response, nothrow_awaitable);
+            if (write_ec || !keep_alive)
+                break;
+        }
+        lowest.expires_after(std::chrono::seconds(2));
+        if constexpr (!std::is_same_v<Stream, beast::tcp_stream>)
+            co_await stream.async_shutdown(nothrow_awaitable);
+        boost::system::error_code ignored;
+        lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+
+    void stop()
+    {
+        std::call_once(stopped, [this] {
+            asio::post(io, [this] {
+                boost::system::error_code ignored;
+                acceptor.close(ignored);
+            });
+            io.stop();
+            for (auto& t : threads)
+                t.join();
+        });
+    }
+};
+
+server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+
+server::~server()
+{
+    stop();
+}
+
+std::uint16_t server::port() const
+{
+    return impl_->local_endpoint.port();
+}
+
+std::string server::base_url() const
+{
+    const auto address = impl_->local_endpoint.address();
+    const auto host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+    return std::string(impl_->options.tls ? "https://" : "http://") + host + ":" + std::to_string(port());
+}
+
+const std::string& server::ca_pem() const
+{
+    return impl_->options.ca_pem;
+}
+
+const std::string& server::api_key() const
+{
+    return impl_->options.api.api_key;
+}
+
+api& server::backend()
+{
+    return *impl_->backend;
+}
+
+void server::stop()
+{
+    impl_->stop();
+}
+
+} // namespace wacht::emulator
