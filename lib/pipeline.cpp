@@ -149,9 +149,11 @@ boost::asio::awaitable<T> execute_or_throw(std::shared_ptr<client_impl> impl, re
                                            call_settings settings)
 {
     auto r = co_await execute<T>(std::move(impl), std::move(spec), settings);
-    if constexpr (std::is_void_v<T>)
-        r.value();
-    else
+    // Thrown from a statement of its own: GCC 12 destroys temporaries twice when an exception leaves
+    // a co_return expression.
+    if (!r.has_value())
+        throw api_error(r.error());
+    if constexpr (!std::is_void_v<T>)
         co_return std::move(r).value();
 }
 

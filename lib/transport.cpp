@@ -3,9 +3,9 @@
 // reused connection failed before any response byte. All heavy Asio/Beast templates live in this file.
 #include "detail/client_impl.hpp"
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -37,7 +37,8 @@ using boost::system::error_code;
 
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
-struct connection {
+struct connection
+{
     std::optional<beast::tcp_stream> plain;
     std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
     beast::flat_buffer buffer;
@@ -49,12 +50,32 @@ struct connection {
 
 using connection_ptr = std::unique_ptr<connection>;
 
+// Resumes a suspended acquire() through the executor of the coroutine that waits.
+struct resumer
+{
+    virtual ~resumer() = default;
+    virtual void resume() = 0;
+};
+
+template <class Handler>
+struct handler_resumer final : resumer
+{
+    explicit handler_resumer(Handler h) : handler(std::move(h)) {}
+    void resume() override
+    {
+        auto executor = asio::get_associated_executor(handler);
+        asio::post(executor, asio::append(std::move(handler), error_code{}));
+    }
+    Handler handler;
+};
+
 // A call waiting for a connection: it gets either an idle connection or a slot to open one.
-struct waiter {
+struct waiter
+{
     explicit waiter(const asio::any_io_executor& ex) : timer(ex) {}
 
     asio::steady_timer timer;
-    asio::any_completion_handler<void(error_code)> handler;
+    std::unique_ptr<resumer> handler; // set once the waiting coroutine has suspended
     bool done = false;
     bool timed_out = false;
     connection_ptr connection; // handed over, or null when a slot was granted
@@ -73,18 +94,26 @@ std::error_code phase_error(error_code ec, errc failed, errc timed_out, bool dea
 http::verb to_verb(http_method m)
 {
     switch (m) {
-    case http_method::get: return http::verb::get;
-    case http_method::post: return http::verb::post;
-    case http_method::patch: return http::verb::patch;
-    case http_method::delete_: return http::verb::delete_;
+    case http_method::get:
+        return http::verb::get;
+    case http_method::post:
+        return http::verb::post;
+    case http_method::patch:
+        return http::verb::patch;
+    case http_method::delete_:
+        return http::verb::delete_;
     }
     return http::verb::get;
 }
 
-class beast_transport final : public transport {
+class beast_transport final : public transport
+{
 public:
     explicit beast_transport(const client_impl& impl)
-        : executor_(impl.executor), options_(impl.options), origin_(impl.origin), headers_(impl.headers),
+        : executor_(impl.executor),
+          options_(impl.options),
+          origin_(impl.origin),
+          headers_(impl.headers),
           ssl_context_(ssl::context::tls_client)
     {
         if (origin_.tls)
@@ -124,9 +153,11 @@ public:
             bool response_started = false;
             bool keep_alive = false;
             if (conn->secure)
-                co_await exchange_on(*conn->secure, *conn, request, deadline, outcome, response_started, keep_alive);
+                co_await exchange_on(*conn->secure, *conn, request, deadline, outcome, response_started,
+                                     keep_alive);
             else
-                co_await exchange_on(*conn->plain, *conn, request, deadline, outcome, response_started, keep_alive);
+                co_await exchange_on(*conn->plain, *conn, request, deadline, outcome, response_started,
+                                     keep_alive);
             const bool failed = static_cast<bool>(outcome.code);
             release(std::move(conn), !failed && keep_alive);
             // A reused keep-alive connection may have been closed by the server meanwhile. Replaying is
@@ -205,7 +236,21 @@ private:
             }
         }
         if (wait) {
-            co_await async_wait_turn(wait);
+            // Suspends until release(), discard_slot() or the deadline timer completes the waiter.
+            // The initiation is a named variable: GCC 12 destroys a capturing lambda temporary inside a
+            // co_await expression twice.
+            auto initiation = [this, wait](auto handler) {
+                auto resume = std::make_unique<handler_resumer<decltype(handler)>>(std::move(handler));
+                std::unique_lock lock(mutex_);
+                if (!wait->done) {
+                    wait->handler = std::move(resume);
+                    return;
+                }
+                lock.unlock();
+                resume->resume();
+            };
+            co_await asio::async_initiate<decltype(asio::use_awaitable), void(error_code)>(
+                std::move(initiation), asio::use_awaitable);
             if (wait->timed_out) {
                 std::lock_guard lock(mutex_);
                 outcome.code = errc::pool_exhausted;
@@ -230,38 +275,25 @@ private:
         co_return conn;
     }
 
-    asio::awaitable<void> async_wait_turn(const std::shared_ptr<waiter>& wait)
-    {
-        co_await asio::async_initiate<decltype(asio::use_awaitable), void(error_code)>(
-            [this, wait](auto handler) {
-                std::unique_lock lock(mutex_);
-                if (wait->done) {
-                    lock.unlock();
-                    asio::post(executor_, asio::append(std::move(handler), error_code{}));
-                    return;
-                }
-                wait->handler = std::move(handler);
-            },
-            asio::use_awaitable);
-    }
-
     // Called with mutex_ held: marks the waiter done and returns its handler to complete after unlocking.
-    static asio::any_completion_handler<void(error_code)> finish_locked(waiter& w)
+    static std::unique_ptr<resumer> finish_locked(waiter& w)
     {
         w.done = true;
         w.timer.cancel();
         return std::move(w.handler);
     }
 
-    void complete(asio::any_completion_handler<void(error_code)> handler)
+    // Resumes a waiter, never inline under the pool's lock (the handler is null if the waiter has not
+    // suspended yet: it will see `done` when it does).
+    static void complete(std::unique_ptr<resumer> handler)
     {
         if (handler)
-            asio::post(executor_, asio::append(std::move(handler), error_code{}));
+            handler->resume();
     }
 
     void expire(const std::shared_ptr<waiter>& wait)
     {
-        asio::any_completion_handler<void(error_code)> handler;
+        std::unique_ptr<resumer> handler;
         {
             std::lock_guard lock(mutex_);
             if (wait->done)
@@ -281,7 +313,7 @@ private:
             discard_slot();
             return;
         }
-        asio::any_completion_handler<void(error_code)> handler;
+        std::unique_ptr<resumer> handler;
         {
             std::lock_guard lock(mutex_);
             if (!waiters_.empty()) {
@@ -303,7 +335,7 @@ private:
     // A connection slot was freed (closed or never opened): give it to a waiter or drop it.
     void discard_slot()
     {
-        asio::any_completion_handler<void(error_code)> handler;
+        std::unique_ptr<resumer> handler;
         {
             std::lock_guard lock(mutex_);
             if (!waiters_.empty()) {
@@ -326,7 +358,8 @@ private:
         }
     }
 
-    asio::awaitable<connection_ptr> open_connection(clock_type::time_point deadline, exchange_outcome& outcome)
+    asio::awaitable<connection_ptr> open_connection(clock_type::time_point deadline,
+                                                    exchange_outcome& outcome)
     {
         using namespace asio::experimental::awaitable_operators;
         auto conn = std::make_unique<connection>();
@@ -335,7 +368,8 @@ private:
         if (origin_.host_is_ip) {
             const auto address = asio::ip::make_address(origin_.host, ec);
             const auto port = static_cast<unsigned short>(std::stoi(origin_.port));
-            endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, port), origin_.host, origin_.port);
+            endpoints =
+                tcp::resolver::results_type::create(tcp::endpoint(address, port), origin_.host, origin_.port);
         } else {
             tcp::resolver resolver(executor_);
             asio::steady_timer timer(executor_);
@@ -367,7 +401,8 @@ private:
         conn->lowest().expires_at(connect_limit);
         auto [connect_ec, endpoint] = co_await conn->lowest().async_connect(endpoints, nothrow_awaitable);
         if (connect_ec) {
-            outcome.code = phase_error(connect_ec, errc::connect_failed, errc::connect_timeout, connect_deadline_bound);
+            outcome.code =
+                phase_error(connect_ec, errc::connect_failed, errc::connect_timeout, connect_deadline_bound);
             outcome.cause = connect_ec;
             outcome.detail = "connecting to " + origin_.host_header;
             co_return nullptr;
@@ -389,10 +424,11 @@ private:
             }
             auto [tls_limit, tls_deadline_bound] = phase_limit(options_.timeouts.tls_handshake, deadline);
             conn->lowest().expires_at(tls_limit);
-            auto [handshake_ec] = co_await conn->secure->async_handshake(ssl::stream_base::client, nothrow_awaitable);
+            auto [handshake_ec] =
+                co_await conn->secure->async_handshake(ssl::stream_base::client, nothrow_awaitable);
             if (handshake_ec) {
-                outcome.code = phase_error(handshake_ec, errc::tls_handshake_failed, errc::tls_handshake_timeout,
-                                           tls_deadline_bound);
+                outcome.code = phase_error(handshake_ec, errc::tls_handshake_failed,
+                                           errc::tls_handshake_timeout, tls_deadline_bound);
                 outcome.cause = handshake_ec;
                 outcome.detail = "TLS handshake with " + origin_.host_header;
                 const long verify = SSL_get_verify_result(handle);
@@ -405,7 +441,8 @@ private:
     }
 
     template <class Stream>
-    asio::awaitable<void> exchange_on(Stream& stream, connection& conn, http::request<http::string_body>& request,
+    asio::awaitable<void> exchange_on(Stream& stream, connection& conn,
+                                      http::request<http::string_body>& request,
                                       clock_type::time_point deadline, exchange_outcome& outcome,
                                       bool& response_started, bool& keep_alive)
     {
@@ -413,7 +450,8 @@ private:
         conn.lowest().expires_at(write_limit);
         auto [write_ec, written] = co_await http::async_write(stream, request, nothrow_awaitable);
         if (write_ec) {
-            outcome.code = phase_error(write_ec, errc::write_failed, errc::write_timeout, write_deadline_bound);
+            outcome.code =
+                phase_error(write_ec, errc::write_failed, errc::write_timeout, write_deadline_bound);
             outcome.cause = write_ec;
             co_return;
         }
@@ -439,7 +477,8 @@ private:
                 outcome.code = errc::invalid_response;
                 outcome.detail = "malformed response";
             } else {
-                outcome.code = phase_error(read_ec, errc::read_failed, errc::read_timeout, read_deadline_bound);
+                outcome.code =
+                    phase_error(read_ec, errc::read_failed, errc::read_timeout, read_deadline_bound);
             }
             co_return;
         }

@@ -120,6 +120,9 @@ private:
 template <class T>
 class [[nodiscard]] result {
 public:
+    /// Holds an empty error. Exists because asio::co_spawn needs default-constructible results; the
+    /// SDK never returns one.
+    result() : state_(std::in_place_index<1>) {}
     result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
     result(wacht::error e) : state_(std::in_place_index<1>, std::move(e)) {}
 

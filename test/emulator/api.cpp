@@ -147,6 +147,7 @@ struct api::state {
     std::map<id_type, email_row> emails;
     std::map<id_type, phone_row> phones;
     std::map<id_type, signin_row> signins;
+    std::shared_ptr<std::function<void(const http_request&)>> observer;
 
     id_type new_id() { return next_id += 4096 + 7; }
 
@@ -787,10 +788,23 @@ std::uint64_t api::request_count() const
     return state_->requests.load();
 }
 
+void api::set_observer(std::function<void(const http_request&)> observer)
+{
+    std::lock_guard lock(state_->mutex);
+    state_->observer = std::make_shared<std::function<void(const http_request&)>>(std::move(observer));
+}
+
 http_response api::handle(const http_request& request)
 {
     ++state_->requests;
     auto& s = *state_;
+    std::shared_ptr<std::function<void(const http_request&)>> observer;
+    {
+        std::lock_guard lock(s.mutex);
+        observer = s.observer;
+    }
+    if (observer && *observer)
+        (*observer)(request);
     try {
         const auto question = request.target.find('?');
         const std::string_view path = std::string_view(request.target).substr(0, question);
@@ -821,8 +835,10 @@ http_response api::handle(const http_request& request)
             std::vector<std::string_view> found;
             bool ok = true;
             for (std::size_t i = 0; i < r.pattern.size() && ok; ++i) {
-                if (r.pattern[i] == ":")
-                    ok = !(*segments)[i].empty(), found.push_back((*segments)[i]); // ids never match ""
+                if (r.pattern[i] == ":") {
+                    ok = !(*segments)[i].empty(); // an id never matches ""
+                    found.push_back((*segments)[i]);
+                }
                 else
                     ok = r.pattern[i] == (*segments)[i];
             }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,9 @@ struct http_request {
     std::string target; // path and query, as received
     std::string authorization;
     std::string content_type;
+    std::string user_agent;
+    std::string accept;
+    std::string request_id; // X-Request-Id
     std::string body;
     /// The body was over the 2 MiB limit and was not read.
     bool body_too_large = false;
@@ -74,6 +78,10 @@ public:
     ~api();
 
     http_response handle(const http_request& request);
+
+    /// Calls `observer` with every request before it is handled (from the server's threads; it must be
+    /// thread-safe). For tests that check what reached the server.
+    void set_observer(std::function<void(const http_request&)> observer);
 
     /// Requests handled so far (all routes, all outcomes).
     std::uint64_t request_count() const;

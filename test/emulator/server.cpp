@@ -14,6 +14,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <atomic>
+#include <future>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -34,14 +37,21 @@ constexpr auto idle_timeout = std::chrono::seconds(60);
 } // namespace
 
 struct server::impl {
+    // Everything the session coroutines touch is declared before `io`, so that it outlives the
+    // coroutine frames that the io_context destroys.
     server_options options;
-    asio::io_context io;
     ssl::context ssl_context{ssl::context::tls_server};
-    tcp::acceptor acceptor{io};
     std::unique_ptr<emulator::api> backend;
-    std::vector<std::thread> threads;
+    std::atomic<std::uint64_t> connections{0};
+    // Connections waiting for their next request, by session number, for close_idle_connections().
+    std::mutex idle_mutex;
+    std::uint64_t next_session = 0;
+    std::map<std::uint64_t, std::pair<asio::any_io_executor, beast::tcp_stream*>> idle_sessions;
     std::once_flag stopped;
     tcp::endpoint local_endpoint;
+    asio::io_context io;
+    tcp::acceptor acceptor{io};
+    std::vector<std::thread> threads;
 
     explicit impl(server_options opts) : options(std::move(opts))
     {
@@ -85,6 +95,7 @@ struct server::impl {
 
     asio::awaitable<void> session(tcp::socket socket)
     {
+        ++connections;
         beast::tcp_stream stream(std::move(socket));
         if (!options.tls) {
             co_await serve(stream, stream);
@@ -102,12 +113,35 @@ struct server::impl {
     asio::awaitable<void> serve(Stream& stream, beast::tcp_stream& lowest)
     {
         beast::flat_buffer buffer;
+        std::uint64_t session_number;
+        {
+            std::lock_guard lock(idle_mutex);
+            session_number = ++next_session;
+        }
+        // Runs on the session's strand, as does every use of the registry entry's stream.
+        struct unregister {
+            impl& self;
+            std::uint64_t number;
+            ~unregister()
+            {
+                std::lock_guard lock(self.idle_mutex);
+                self.idle_sessions.erase(number);
+            }
+        } guard{*this, session_number};
         for (;;) {
             http::request_parser<http::string_body> parser;
             parser.header_limit(64 * 1024);
             parser.body_limit(emulator::api::body_limit);
             lowest.expires_after(idle_timeout);
+            if (buffer.size() == 0) {
+                std::lock_guard lock(idle_mutex);
+                idle_sessions[session_number] = {lowest.get_executor(), &lowest};
+            }
             auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
+            {
+                std::lock_guard lock(idle_mutex);
+                idle_sessions.erase(session_number);
+            }
             if (header_ec)
                 co_return;
             auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
@@ -123,6 +157,12 @@ struct server::impl {
                 request.authorization = std::string(it->value());
             if (auto it = message.find(http::field::content_type); it != message.end())
                 request.content_type = std::string(it->value());
+            if (auto it = message.find(http::field::user_agent); it != message.end())
+                request.user_agent = std::string(it->value());
+            if (auto it = message.find(http::field::accept); it != message.end())
+                request.accept = std::string(it->value());
+            if (auto it = message.find("X-Request-Id"); it != message.end())
+                request.request_id = std::string(it->value());
             request.body_too_large = too_large;
             if (!too_large)
                 request.body = std::move(parser.get().body());
@@ -143,6 +183,31 @@ struct server::impl {
             co_await stream.async_shutdown(nothrow_awaitable);
         boost::system::error_code ignored;
         lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+
+    // Closes, without a response, every connection waiting for its next request; returns when done.
+    void close_idle_connections()
+    {
+        std::vector<std::pair<std::uint64_t, asio::any_io_executor>> targets;
+        {
+            std::lock_guard lock(idle_mutex);
+            for (const auto& [number, entry] : idle_sessions)
+                targets.emplace_back(number, entry.first);
+        }
+        for (const auto& [number, executor] : targets) {
+            std::promise<void> done;
+            asio::post(executor, [this, number = number, &done] {
+                std::lock_guard lock(idle_mutex);
+                if (auto it = idle_sessions.find(number); it != idle_sessions.end()) {
+                    boost::system::error_code ignored;
+                    it->second.second->socket().shutdown(tcp::socket::shutdown_both, ignored);
+                    it->second.second->socket().close(ignored);
+                    idle_sessions.erase(it);
+                }
+                done.set_value();
+            });
+            done.get_future().wait();
+        }
     }
 
     void stop()
@@ -181,6 +246,16 @@ std::string server::base_url() const
 const std::string& server::ca_pem() const
 {
     return impl_->options.ca_pem;
+}
+
+std::uint64_t server::connection_count() const
+{
+    return impl_->connections.load();
+}
+
+void server::close_idle_connections()
+{
+    impl_->close_idle_connections();
 }
 
 const std::string& server::api_key() const

@@ -47,6 +47,12 @@ public:
     const std::string& api_key() const;
     emulator::api& backend();
 
+    /// Connections accepted so far.
+    std::uint64_t connection_count() const;
+    /// Closes, without a response, every keep-alive connection waiting for its next request, as a
+    /// server whose keep-alive timer fired would. Returns once they are closed.
+    void close_idle_connections();
+
     /// Stops accepting, closes every connection and joins the threads. Idempotent.
     void stop();
 

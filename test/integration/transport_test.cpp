@@ -1,0 +1,301 @@
+// The transport: keep-alive pool, limits, replay of idempotent requests, per-phase timeouts and
+// deadlines, TLS verification, and the error model for responses the emulator never sends.
+#include "canned_server.hpp"
+#include "harness.hpp"
+#include "pki.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/asio/detached.hpp>
+
+#include <latch>
+#include <thread>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using wacht::errc;
+using wacht::test::canned_server;
+using wacht::test::harness;
+
+namespace {
+
+const wacht::create_user_params jane{.first_name = "Jane",
+                                     .last_name = "Smith",
+                                     .email_address = "jane@example.com",
+                                     .password = "S3cure!pass"};
+
+// A client for a server that is not the emulator.
+struct plain_client {
+    explicit plain_client(const std::string& url, std::function<void(wacht::client_options&)> adjust = {})
+        : client(io.get_executor(), [&] {
+              wacht::client_options o;
+              o.base_url = url;
+              o.api_key = "k";
+              o.tls.use_system_roots = false;
+              if (adjust)
+                  adjust(o);
+              return o;
+          }())
+    {
+    }
+
+    template <class Builder>
+    auto attempt(const Builder& b)
+    {
+        auto future = asio::co_spawn(io, b.try_send(), asio::use_future);
+        io.restart();
+        io.run();
+        return future.get();
+    }
+
+    asio::io_context io;
+    wacht::client client;
+};
+
+// A whole HTTP/1.1 response with a correct Content-Length.
+std::string http_response(const std::string& status_line, const std::string& content_type, const std::string& body)
+{
+    return "HTTP/1.1 " + status_line + "\r\nContent-Type: " + content_type +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+template <class T>
+wacht::error error_of(const wacht::result<T>& r)
+{
+    REQUIRE_FALSE(r.has_value());
+    return r.error();
+}
+
+} // namespace
+
+TEST_CASE("sequential calls reuse one keep-alive connection")
+{
+    harness h;
+    for (int i = 0; i < 20; ++i)
+        h.run(h.client.users().list().send());
+    CHECK(h.server.connection_count() == 1);
+}
+
+TEST_CASE("plain http:// works too")
+{
+    auto options = wacht::test::default_server_options();
+    options.tls = false;
+    harness h(options, [](wacht::client_options& o) { o.tls = {}; });
+    CHECK(h.server.base_url().starts_with("http://"));
+    CHECK(h.run(h.client.users().create(jane).send()).first_name == "Jane");
+}
+
+TEST_CASE("the pool never opens more than max_connections and queues the rest")
+{
+    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) { o.pool.max_connections = 3; });
+    int succeeded = 0;
+    for (int i = 0; i < 60; ++i)
+        asio::co_spawn(
+            h.io,
+            [&]() -> asio::awaitable<void> {
+                co_await h.client.users().list().limit(1).send();
+                ++succeeded;
+            },
+            asio::detached);
+    h.io.run();
+    CHECK(succeeded == 60);
+    CHECK(h.server.connection_count() <= 3);
+    CHECK(h.server.backend().request_count() == 60);
+}
+
+TEST_CASE("waiters are served first come - first served")
+{
+    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) { o.pool.max_connections = 1; });
+    std::vector<int> order;
+    for (int i = 0; i < 6; ++i)
+        asio::co_spawn(
+            h.io,
+            [&, i]() -> asio::awaitable<void> {
+                co_await h.client.users().list().limit(1).send();
+                order.push_back(i);
+            },
+            asio::detached);
+    h.io.run();
+    CHECK(order == std::vector<int>{0, 1, 2, 3, 4, 5});
+    CHECK(h.server.connection_count() == 1);
+}
+
+TEST_CASE("a stale keep-alive connection: an idempotent call is replayed once on a fresh one")
+{
+    harness h;
+    h.run(h.client.users().list().send());
+    h.server.close_idle_connections(); // as a server's keep-alive timer would
+    const auto page = h.run(h.client.users().list().try_send());
+    REQUIRE(page.has_value());
+    CHECK(h.server.connection_count() == 2);
+    CHECK(h.server.backend().request_count() == 2);
+}
+
+TEST_CASE("a stale keep-alive connection: a POST is not replayed and the pool recovers")
+{
+    harness h;
+    h.run(h.client.users().list().send());
+    h.server.close_idle_connections();
+    const auto created = h.run(h.client.users().create(jane).try_send());
+    const auto e = error_of(created);
+    CHECK((e.code == errc::read_failed || e.code == errc::write_failed));
+    CHECK(e.diagnostics.request_id.size() == 32);
+    CHECK(h.server.backend().request_count() == 1); // the create never reached the server, and was not resent
+    CHECK(h.run(h.client.users().create(jane).send()).first_name == "Jane");
+    CHECK(h.run(h.client.users().list().send()).data.size() == 1);
+}
+
+TEST_CASE("idle connections older than idle_timeout are not reused")
+{
+    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) { o.pool.idle_timeout = 1ms; });
+    h.run(h.client.users().list().send());
+    std::this_thread::sleep_for(10ms); // only a lower bound matters: the connection is then stale
+    h.run(h.client.users().list().send());
+    CHECK(h.server.connection_count() == 2);
+}
+
+TEST_CASE("a response over max_response_body is a typed error and the pool stays usable")
+{
+    auto options = wacht::test::default_server_options();
+    options.api.seed_users = 5;
+    harness h(options, [](wacht::client_options& o) { o.max_response_body = 200; });
+    const auto e = error_of(h.run(h.client.users().list().try_send()));
+    CHECK(e.code == errc::body_limit_exceeded);
+    CHECK(h.run(h.client.users().list().limit(0).try_send()).has_value());
+}
+
+TEST_CASE("connect refused is connect_failed with the system error as cause")
+{
+    std::uint16_t port;
+    {
+        canned_server closed("");
+        port = closed.port();
+    }
+    plain_client c("http://127.0.0.1:" + std::to_string(port));
+    const auto e = error_of(c.attempt(c.client.users().list()));
+    CHECK(e.code == errc::connect_failed);
+    CHECK(e.diagnostics.cause == std::errc::connection_refused);
+}
+
+TEST_CASE("a peer that never completes the TLS handshake: handshake timeout - or the call deadline")
+{
+    canned_server silent("", canned_server::mode::stall);
+    plain_client c(silent.url("https"), [](wacht::client_options& o) { o.timeouts.tls_handshake = 100ms; });
+    CHECK(error_of(c.attempt(c.client.users().list())).code == errc::tls_handshake_timeout);
+    CHECK(error_of(c.attempt(c.client.users().list().deadline(50ms))).code == errc::deadline_exceeded);
+}
+
+TEST_CASE("a server that never answers: read timeout - or the call deadline")
+{
+    canned_server silent("HTTP/1.1 200 OK\r\n", canned_server::mode::respond); // a head that never ends
+    plain_client c(silent.url(), [](wacht::client_options& o) { o.timeouts.read = 100ms; });
+    CHECK(error_of(c.attempt(c.client.users().list())).code == errc::read_timeout);
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(error_of(c.attempt(c.client.users().list().deadline(60ms))).code == errc::deadline_exceeded);
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
+
+TEST_CASE("a non-JSON error body keeps its status and a snippet")
+{
+    canned_server proxy(http_response("502 Bad Gateway", "text/html", "<html><h1>502 Bad Gateway</h1></html>"));
+    plain_client c(proxy.url());
+    const auto e = error_of(c.attempt(c.client.users().list()));
+    CHECK(e.code == errc::server_error);
+    CHECK(e.diagnostics.http_status == 502);
+    CHECK(e.diagnostics.server_messages.empty());
+    CHECK(e.diagnostics.body_snippet.starts_with("<html>"));
+}
+
+TEST_CASE("a 429 exposes the wait the server wrote in its message")
+{
+    const std::string body = R"({"errors":[{"message":"Rate limit exceeded. Retry after 17 seconds","code":429}]})";
+    canned_server limited(http_response("429 Too Many Requests", "application/json", body));
+    plain_client c(limited.url());
+    const auto e = error_of(c.attempt(c.client.users().list()));
+    CHECK(e.code == errc::rate_limited);
+    CHECK(e.diagnostics.retry_after == 17s);
+    CHECK(e.diagnostics.server_messages.at(0).code == 429);
+}
+
+TEST_CASE("a malformed response is invalid_response - a 200 of the wrong shape is decode_failed")
+{
+    canned_server garbage("NOT-HTTP garbage\r\n\r\n");
+    plain_client c1(garbage.url());
+    CHECK(error_of(c1.attempt(c1.client.users().list())).code == errc::invalid_response);
+
+    const std::string body = R"({"data":{"not":"an array"},"has_more":false})";
+    canned_server wrong(http_response("200 OK", "application/json", body));
+    plain_client c2(wrong.url());
+    const auto e = error_of(c2.attempt(c2.client.users().list()));
+    CHECK(e.code == errc::decode_failed);
+    CHECK(e.diagnostics.detail.find("'data'") != std::string::npos);
+}
+
+TEST_CASE("TLS fails closed: unknown CA - wrong host name - expired certificate")
+{
+    const auto expect_tls_failure = [](wacht::emulator::server_options options, std::string trusted_ca) {
+        wacht::emulator::server server(std::move(options));
+        plain_client c(server.base_url(), [&](wacht::client_options& o) { o.tls.ca_pem = trusted_ca; });
+        const auto e = error_of(c.attempt(c.client.users().list()));
+        CHECK(e.code == errc::tls_handshake_failed);
+        CHECK(server.backend().request_count() == 0);
+        return e.diagnostics.detail;
+    };
+    auto options = wacht::test::default_server_options();
+
+    const auto other_ca = wacht::emulator::generate_pki().ca_pem;
+    CHECK(expect_tls_failure(options, other_ca).find("unable to get local issuer certificate") != std::string::npos);
+
+    wacht::emulator::certificate_request wrong_name;
+    wrong_name.dns_names = {"example.invalid"};
+    wrong_name.ip_addresses = {};
+    auto pki = wacht::emulator::generate_pki(wrong_name);
+    options.cert_pem = pki.cert_pem;
+    options.key_pem = pki.key_pem;
+    CHECK(expect_tls_failure(options, pki.ca_pem).find("mismatch") != std::string::npos);
+
+    wacht::emulator::certificate_request expired;
+    expired.not_before = -48h;
+    expired.not_after = -24h;
+    pki = wacht::emulator::generate_pki(expired);
+    options.cert_pem = pki.cert_pem;
+    options.key_pem = pki.key_pem;
+    CHECK(expect_tls_failure(options, pki.ca_pem).find("expired") != std::string::npos);
+}
+
+TEST_CASE("a client shared by four threads: every call completes - the pool bound holds")
+{
+    auto options = wacht::test::default_server_options();
+    options.threads = 2;
+    options.api.seed_users = 3;
+    harness h(options, [](wacht::client_options& o) { o.pool.max_connections = 8; });
+    constexpr int calls = 400;
+    std::atomic<int> succeeded{0};
+    std::latch done(calls);
+    auto guard = asio::make_work_guard(h.io);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&] { h.io.run(); });
+    for (int i = 0; i < calls; ++i)
+        asio::co_spawn(
+            h.io,
+            [&, i]() -> asio::awaitable<void> {
+                // Two statements, not a conditional expression: GCC 12 mis-destroys temporaries of a
+                // co_await inside ?:.
+                wacht::result<wacht::user_page> r;
+                if (i % 2)
+                    r = co_await h.client.users().list().limit(2).try_send();
+                else
+                    r = co_await h.client.users().list().search("ada").try_send();
+                if (r)
+                    ++succeeded;
+                done.count_down();
+            },
+            asio::detached);
+    done.wait();
+    guard.reset();
+    for (auto& t : threads)
+        t.join();
+    CHECK(succeeded == calls);
+    CHECK(h.server.connection_count() <= 8);
+}

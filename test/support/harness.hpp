@@ -1,0 +1,67 @@
+// Test harness: an in-process emulator on 127.0.0.1:0 over TLS, an io_context and a client trusting
+// the emulator's CA, plus a way to run a coroutine to completion.
+#pragma once
+
+#include "server.hpp"
+
+#include <wacht/wacht.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace wacht::test {
+
+/// The fixture files from the contract, copied into test/data.
+inline std::string read_data(const std::string& name)
+{
+    std::ifstream in(std::string(WACHT_TEST_DATA_DIR) + "/" + name, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline emulator::server_options default_server_options()
+{
+    emulator::server_options o;
+    o.api.api_key = "test-key-7f3a9c";
+    return o;
+}
+
+struct harness {
+    explicit harness(emulator::server_options server_options = default_server_options(),
+                     std::function<void(client_options&)> adjust = {})
+        : server(std::move(server_options)), client(io.get_executor(), make_options(adjust))
+    {
+    }
+
+    client_options make_options(const std::function<void(client_options&)>& adjust)
+    {
+        client_options o;
+        o.base_url = server.base_url();
+        o.api_key = server.api_key();
+        o.tls.use_system_roots = false;
+        o.tls.ca_pem = server.ca_pem();
+        if (adjust)
+            adjust(o);
+        return o;
+    }
+
+    /// Runs `task` on the io_context until it completes; rethrows what it throws.
+    template <class T>
+    T run(boost::asio::awaitable<T> task)
+    {
+        auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
+        io.restart();
+        io.run();
+        return future.get();
+    }
+
+    emulator::server server;
+    boost::asio::io_context io;
+    wacht::client client;
+};
+
+} // namespace wacht::test

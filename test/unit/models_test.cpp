@@ -1,0 +1,114 @@
+#include "harness.hpp"
+
+#include <wacht/models/user.hpp>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+namespace json = boost::json;
+using wacht::test::read_data;
+
+namespace {
+
+// Decodes a fixture into T, encodes it again and requires the same JSON, key order included.
+template <class T>
+T round_trip(const std::string& fixture)
+{
+    const auto text = read_data(fixture);
+    REQUIRE_FALSE(text.empty());
+    const auto original = json::parse(text);
+    const auto decoded = json::value_to<T>(original);
+    const auto encoded = json::value_from(decoded);
+    CHECK(json::serialize(encoded) == json::serialize(original));
+    return decoded;
+}
+
+} // namespace
+
+TEST_CASE("users-list.json round-trips - with the list's username and phone quirks")
+{
+    const auto page = round_trip<wacht::user_page>("users-list.json");
+    REQUIRE(page.data.size() == 2);
+    CHECK(page.has_more);
+    CHECK(page.limit == 2);
+    CHECK(page.offset == 0);
+    CHECK(page.data[0].id == "1394467731201605632");
+    CHECK(page.data[0].username == std::optional<std::string>(""));
+    CHECK_FALSE(page.data[0].primary_phone_number);
+    CHECK(page.data[1].primary_phone_number == "+14155550123");
+    CHECK(wacht::format_timestamp(page.data[1].updated_at) == "2026-06-02T11:40:19.006231Z");
+}
+
+TEST_CASE("user-create.json round-trips with a null username and nanosecond timestamps")
+{
+    const auto u = round_trip<wacht::user>("user-create.json");
+    CHECK(u.id == "1399008812367790080");
+    CHECK_FALSE(u.username);
+    CHECK(u.profile_picture_url.empty());
+    CHECK(u.created_at.time_since_epoch().count() % 1000 == 789);
+}
+
+TEST_CASE("user-details.json round-trips with every nested model")
+{
+    const auto d = round_trip<wacht::user_details>("user-details.json");
+    CHECK(d.username == "ada_l");
+    CHECK(d.schema_version == "v1");
+    CHECK_FALSE(d.last_password_reset_at);
+    CHECK(d.active_organization_membership_id == "1350221409391280128");
+    CHECK_FALSE(d.active_workspace_membership_id);
+    CHECK(d.public_metadata.at("plan") == "pro");
+    CHECK(d.primary_phone_number == "4155550123");
+    REQUIRE(d.email_addresses.size() == 2);
+    CHECK(d.email_addresses[1].email == "ada.work@example.org");
+    CHECK_FALSE(d.email_addresses[1].verified);
+    REQUIRE(d.phone_numbers.size() == 1);
+    CHECK(d.phone_numbers[0].country_code == "+1");
+    REQUIRE(d.social_connections.size() == 1);
+    CHECK(d.social_connections[0].provider == "google_oauth");
+    REQUIRE(d.segments.size() == 1);
+    CHECK_FALSE(d.segments[0].deleted_at);
+    CHECK(d.segments[0].type == "user");
+    CHECK(d.has_password);
+    CHECK_FALSE(d.has_backup_codes);
+}
+
+TEST_CASE("user-email.json and user-phone.json round-trip")
+{
+    const auto e = round_trip<wacht::user_email>("user-email.json");
+    CHECK(e.verification_strategy == "otp");
+    const auto p = round_trip<wacht::user_phone>("user-phone.json");
+    CHECK(p.verified_at.time_since_epoch().count() % 1000 != 0); // 9 digits
+}
+
+TEST_CASE("decoding ignores unknown keys and keeps defaults for missing or null keys")
+{
+    const auto u = json::value_to<wacht::user>(json::parse(
+        R"({"id":"1","first_name":"A","new_field":{"nested":[1,2]},"username":null,"last_name":null})"));
+    CHECK(u.id == "1");
+    CHECK(u.first_name == "A");
+    CHECK(u.last_name.empty());
+    CHECK_FALSE(u.username);
+    CHECK(u.created_at == wacht::timestamp{});
+}
+
+TEST_CASE("decoding rejects a key of the wrong type - naming it")
+{
+    CHECK_THROWS_WITH(json::value_to<wacht::user>(json::parse(R"({"id":1394412856401047552})")),
+                      Catch::Contains("'id'"));
+    CHECK_THROWS_WITH(json::value_to<wacht::user>(json::parse(R"({"created_at":"yesterday"})")),
+                      Catch::Contains("'created_at'"));
+    CHECK_THROWS_WITH(json::value_to<wacht::user_page>(json::parse(R"({"data":{},"has_more":false})")),
+                      Catch::Contains("'data'"));
+    CHECK_THROWS_WITH(json::value_to<wacht::user_page>(json::parse(R"({"data":[],"limit":3000000000})")),
+                      Catch::Contains("'limit'"));
+    CHECK_THROWS(json::value_to<wacht::user>(json::parse("[]")));
+}
+
+TEST_CASE("a segment's null deleted_at is omitted and a set one is written")
+{
+    wacht::segment s;
+    s.id = "5";
+    CHECK_FALSE(json::value_from(s).as_object().contains("deleted_at"));
+    s.deleted_at = *wacht::parse_timestamp("2026-01-01T00:00:00Z");
+    CHECK(json::value_from(s).as_object().at("deleted_at") == "2026-01-01T00:00:00Z");
+}
