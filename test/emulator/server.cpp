@@ -133,10 +133,8 @@ struct server::impl {
             parser.header_limit(64 * 1024);
             parser.body_limit(emulator::api::body_limit);
             lowest.expires_after(idle_timeout);
-            if (buffer.size() == 0) {
-                std::lock_guard lock(idle_mutex);
-                idle_sessions[session_number] = {lowest.get_executor(), &lowest};
-            }
+            if (buffer.size() == 0)
+                mark_idle(session_number, lowest);
             auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
             {
                 std::lock_guard lock(idle_mutex);
@@ -174,6 +172,10 @@ struct server::impl {
             response.keep_alive(keep_alive);
             response.body() = std::move(result.body);
             response.prepare_payload();
+            // Idle from the moment the response is handed over: the client may have read all of it
+            // before this coroutine runs again.
+            if (keep_alive)
+                mark_idle(session_number, lowest);
             auto [write_ec, written] = co_await http::async_write(stream, response, nothrow_awaitable);
             if (write_ec || !keep_alive)
                 break;
@@ -183,6 +185,12 @@ struct server::impl {
             co_await stream.async_shutdown(nothrow_awaitable);
         boost::system::error_code ignored;
         lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+
+    void mark_idle(std::uint64_t session_number, beast::tcp_stream& stream)
+    {
+        std::lock_guard lock(idle_mutex);
+        idle_sessions[session_number] = {stream.get_executor(), &stream};
     }
 
     // Closes, without a response, every connection waiting for its next request; returns when done.

@@ -50,7 +50,8 @@ public:
     /// Connections accepted so far.
     std::uint64_t connection_count() const;
     /// Closes, without a response, every keep-alive connection waiting for its next request, as a
-    /// server whose keep-alive timer fired would. Returns once they are closed.
+    /// server whose keep-alive timer fired would. Returns once they are closed. Call it from outside the
+    /// server's threads while no request is in flight.
     void close_idle_connections();
 
     /// Stops accepting, closes every connection and joins the threads. Idempotent.
