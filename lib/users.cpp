@@ -110,10 +110,10 @@ list_users_request& list_users_request::offset(std::int64_t n)
     return *this;
 }
 
-list_users_request& list_users_request::search(std::string term)
+list_users_request& list_users_request::search(std::string_view term)
 {
     check_text(argument_error_, "search", term);
-    search_ = std::move(term);
+    search_ = term;
     return *this;
 }
 
@@ -171,8 +171,8 @@ request_spec list_users_request::spec() const
 }
 
 update_password_request::update_password_request(std::shared_ptr<detail::client_impl> impl,
-                                                 std::string_view user_id, std::string new_password)
-    : request_base(std::move(impl)), new_password_(std::move(new_password))
+                                                 std::string_view user_id, std::string_view new_password)
+    : request_base(std::move(impl)), new_password_(new_password)
 {
     target_ = user_target(user_id, argument_error_, {"password"});
     check_text(argument_error_, "new_password", new_password_);
@@ -273,9 +273,9 @@ fixed_request<void> users_resource::remove(std::string_view user_id) const
     return {impl_, request_spec{http_method::delete_, std::move(target), {}, {}, true, std::move(error)}};
 }
 
-update_password_request users_resource::update_password(std::string_view user_id, std::string new_password) const
+update_password_request users_resource::update_password(std::string_view user_id, std::string_view new_password) const
 {
-    return update_password_request(impl_, user_id, std::move(new_password));
+    return update_password_request(impl_, user_id, new_password);
 }
 
 fixed_request<void> users_resource::remove_password(std::string_view user_id) const

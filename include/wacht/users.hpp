@@ -72,7 +72,7 @@ public:
     list_users_request& offset(std::int64_t n);
     /// Case-insensitive substring over names, username, emails and phone numbers. Trimmed; an empty
     /// term is not sent. The server's search index is updated asynchronously.
-    list_users_request& search(std::string term);
+    list_users_request& search(std::string_view term);
     list_users_request& sort_key(user_sort_key key);
     /// "created_at", "username", "email" or "phone_number"; anything else is an invalid argument.
     list_users_request& sort_key(std::string_view key);
@@ -95,7 +95,7 @@ private:
 class update_password_request : public request_base<update_password_request, void> {
 public:
     update_password_request(std::shared_ptr<detail::client_impl> impl, std::string_view user_id,
-                            std::string new_password);
+                            std::string_view new_password);
 
     /// Skip the deployment's password rules (length, character classes).
     update_password_request& skip_password_check(bool skip);
@@ -128,7 +128,7 @@ public:
     /// DELETE /users/{id}: hard delete with cascade. 404 "User not found" when unknown.
     fixed_request<void> remove(std::string_view user_id) const;
     /// PATCH /users/{id}/password. The server does not check that the user exists.
-    update_password_request update_password(std::string_view user_id, std::string new_password) const;
+    update_password_request update_password(std::string_view user_id, std::string_view new_password) const;
     /// DELETE /users/{id}/password. 404 "user not found" when unknown.
     fixed_request<void> remove_password(std::string_view user_id) const;
 
