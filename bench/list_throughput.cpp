@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -27,6 +28,7 @@
 #include <cstdio>
 #include <pthread.h>
 #include <sched.h>
+#include <thread>
 #include <vector>
 
 namespace asio = boost::asio;
