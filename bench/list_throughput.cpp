@@ -56,7 +56,8 @@ double thread_cpu_seconds()
            static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-struct figures {
+struct figures
+{
     double requests_per_second = 0;
     double cpu_us_per_request = 0;
     double p50_us = 0;
@@ -82,7 +83,8 @@ figures measure(asio::io_context& io, int in_flight, int total, Call call)
                     ++issued;
                     const auto t0 = clock_type::now();
                     const bool ok = co_await call(w);
-                    latencies.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+                    latencies.push_back(
+                        std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
                     failures += ok ? 0 : 1;
                 }
             },
@@ -100,7 +102,8 @@ figures measure(asio::io_context& io, int in_flight, int total, Call call)
 
 // The reference: one keep-alive TLS connection per worker, a request written by hand, the body parsed
 // into a Boost.JSON DOM.
-class reference_loop {
+class reference_loop
+{
 public:
     reference_loop(asio::io_context& io, const wacht::emulator::server& server, int connections)
         : io_(io), ssl_(asio::ssl::context::tls_client), key_("Bearer " + server.api_key())
@@ -137,7 +140,8 @@ public:
     }
 
 private:
-    struct stream {
+    struct stream
+    {
         stream(asio::io_context& io, asio::ssl::context& ssl) : tls(io, ssl) {}
         beast::ssl_stream<beast::tcp_stream> tls;
         beast::flat_buffer buffer;
@@ -170,8 +174,8 @@ int main(int argc, char** argv)
     wacht::client client(io.get_executor(), options);
 
     std::printf("GET /users?limit=10 over TLS, %d requests per run, client on one thread\n", total);
-    std::printf("%-10s %9s %12s %14s %10s %10s %14s %14s\n", "client", "in-flight", "requests/s", "cpu us/request",
-                "p50 us", "p99 us", "throughput x", "cpu x");
+    std::printf("%-10s %9s %12s %14s %10s %10s %14s %14s\n", "client", "in-flight", "requests/s",
+                "cpu us/request", "p50 us", "p99 us", "throughput x", "cpu x");
     for (const int in_flight : {1, 8, 64}) {
         reference_loop loop(io, server, in_flight);
         auto connect = asio::co_spawn(io, loop.connect_all(), asio::use_future);
@@ -189,8 +193,8 @@ int main(int argc, char** argv)
         const auto reference = measure(io, in_flight, total, loop_call);
         const auto sdk = measure(io, in_flight, total, sdk_call);
         std::printf("%-10s %9d %12.0f %14.1f %10.0f %10.0f %14s %14s\n", "hand loop", in_flight,
-                    reference.requests_per_second, reference.cpu_us_per_request, reference.p50_us, reference.p99_us,
-                    "1.00", "1.00");
+                    reference.requests_per_second, reference.cpu_us_per_request, reference.p50_us,
+                    reference.p99_us, "1.00", "1.00");
         std::printf("%-10s %9d %12.0f %14.1f %10.0f %10.0f %14.2f %14.2f\n", "wacht-cpp", in_flight,
                     sdk.requests_per_second, sdk.cpu_us_per_request, sdk.p50_us, sdk.p99_us,
                     sdk.requests_per_second / reference.requests_per_second,

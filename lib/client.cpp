@@ -120,8 +120,7 @@ client_options client_options::from_env()
 
 client::client(executor_type executor, client_options options)
     : impl_(std::make_shared<detail::client_impl>(std::move(executor), std::move(options)))
-{
-}
+{}
 
 client::executor_type client::get_executor() const noexcept
 {

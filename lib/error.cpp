@@ -3,42 +3,72 @@
 namespace wacht {
 namespace {
 
-class category final : public std::error_category {
+class category final : public std::error_category
+{
 public:
     const char* name() const noexcept override { return "wacht"; }
 
     std::string message(int value) const override
     {
         switch (static_cast<errc>(value)) {
-        case errc::invalid_argument: return "invalid argument";
-        case errc::resolve_failed: return "host name resolution failed";
-        case errc::resolve_timeout: return "host name resolution timed out";
-        case errc::connect_failed: return "connect failed";
-        case errc::connect_timeout: return "connect timed out";
-        case errc::tls_handshake_failed: return "TLS handshake failed";
-        case errc::tls_handshake_timeout: return "TLS handshake timed out";
-        case errc::write_failed: return "sending the request failed";
-        case errc::write_timeout: return "sending the request timed out";
-        case errc::read_failed: return "reading the response failed";
-        case errc::read_timeout: return "reading the response timed out";
-        case errc::deadline_exceeded: return "call deadline exceeded";
-        case errc::pool_exhausted: return "no pooled connection became available";
-        case errc::body_limit_exceeded: return "response body exceeds the limit";
-        case errc::invalid_response: return "invalid HTTP response";
-        case errc::decode_failed: return "response did not decode into the expected model";
-        case errc::bad_request: return "bad request";
-        case errc::unauthorized: return "unauthorized";
-        case errc::forbidden: return "forbidden";
-        case errc::not_found: return "not found";
-        case errc::method_not_allowed: return "method not allowed";
-        case errc::conflict: return "conflict";
-        case errc::payload_too_large: return "payload too large";
-        case errc::unsupported_media_type: return "unsupported media type";
-        case errc::unprocessable: return "unprocessable request";
-        case errc::rate_limited: return "rate limited";
-        case errc::client_error: return "client error";
-        case errc::server_error: return "server error";
-        case errc::cancelled: return "cancelled";
+        case errc::invalid_argument:
+            return "invalid argument";
+        case errc::resolve_failed:
+            return "host name resolution failed";
+        case errc::resolve_timeout:
+            return "host name resolution timed out";
+        case errc::connect_failed:
+            return "connect failed";
+        case errc::connect_timeout:
+            return "connect timed out";
+        case errc::tls_handshake_failed:
+            return "TLS handshake failed";
+        case errc::tls_handshake_timeout:
+            return "TLS handshake timed out";
+        case errc::write_failed:
+            return "sending the request failed";
+        case errc::write_timeout:
+            return "sending the request timed out";
+        case errc::read_failed:
+            return "reading the response failed";
+        case errc::read_timeout:
+            return "reading the response timed out";
+        case errc::deadline_exceeded:
+            return "call deadline exceeded";
+        case errc::pool_exhausted:
+            return "no pooled connection became available";
+        case errc::body_limit_exceeded:
+            return "response body exceeds the limit";
+        case errc::invalid_response:
+            return "invalid HTTP response";
+        case errc::decode_failed:
+            return "response did not decode into the expected model";
+        case errc::bad_request:
+            return "bad request";
+        case errc::unauthorized:
+            return "unauthorized";
+        case errc::forbidden:
+            return "forbidden";
+        case errc::not_found:
+            return "not found";
+        case errc::method_not_allowed:
+            return "method not allowed";
+        case errc::conflict:
+            return "conflict";
+        case errc::payload_too_large:
+            return "payload too large";
+        case errc::unsupported_media_type:
+            return "unsupported media type";
+        case errc::unprocessable:
+            return "unprocessable request";
+        case errc::rate_limited:
+            return "rate limited";
+        case errc::client_error:
+            return "client error";
+        case errc::server_error:
+            return "server error";
+        case errc::cancelled:
+            return "cancelled";
         }
         return "unknown wacht error";
     }
@@ -55,17 +85,28 @@ const std::error_category& wacht_category() noexcept
 errc errc_from_http_status(int status) noexcept
 {
     switch (status) {
-    case 400: return errc::bad_request;
-    case 401: return errc::unauthorized;
-    case 403: return errc::forbidden;
-    case 404: return errc::not_found;
-    case 405: return errc::method_not_allowed;
-    case 409: return errc::conflict;
-    case 413: return errc::payload_too_large;
-    case 415: return errc::unsupported_media_type;
-    case 422: return errc::unprocessable;
-    case 429: return errc::rate_limited;
-    default: return status >= 500 ? errc::server_error : errc::client_error;
+    case 400:
+        return errc::bad_request;
+    case 401:
+        return errc::unauthorized;
+    case 403:
+        return errc::forbidden;
+    case 404:
+        return errc::not_found;
+    case 405:
+        return errc::method_not_allowed;
+    case 409:
+        return errc::conflict;
+    case 413:
+        return errc::payload_too_large;
+    case 415:
+        return errc::unsupported_media_type;
+    case 422:
+        return errc::unprocessable;
+    case 429:
+        return errc::rate_limited;
+    default:
+        return status >= 500 ? errc::server_error : errc::client_error;
     }
 }
 

@@ -17,10 +17,14 @@ constexpr std::size_t body_snippet_size = 256;
 const char* method_name(http_method m)
 {
     switch (m) {
-    case http_method::get: return "GET";
-    case http_method::post: return "POST";
-    case http_method::patch: return "PATCH";
-    case http_method::delete_: return "DELETE";
+    case http_method::get:
+        return "GET";
+    case http_method::post:
+        return "POST";
+    case http_method::patch:
+        return "PATCH";
+    case http_method::delete_:
+        return "DELETE";
     }
     return "?";
 }
@@ -106,7 +110,9 @@ result<T> decode(std::string_view body, const std::string& request_id)
         return {};
     } else {
         return wacht::error{errc::decode_failed,
-                            {.http_status = 200, .request_id = request_id, .body_snippet = snippet(body),
+                            {.http_status = 200,
+                             .request_id = request_id,
+                             .body_snippet = snippet(body),
                              .detail = std::move(detail)}};
     }
 }
@@ -136,9 +142,10 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
         impl->log(outcome.code || outcome.status >= 400 ? log_level::warning : log_level::debug, line);
     }
     if (outcome.code)
-        co_return wacht::error{outcome.code, {.request_id = std::move(request_id),
-                                              .detail = std::move(outcome.detail),
-                                              .cause = outcome.cause}};
+        co_return wacht::error{outcome.code,
+                               {.request_id = std::move(request_id),
+                                .detail = std::move(outcome.detail),
+                                .cause = outcome.cause}};
     if (outcome.status < 200 || outcome.status >= 300)
         co_return http_error(outcome, std::move(request_id));
     co_return decode<T>(outcome.body, request_id);
@@ -157,10 +164,10 @@ boost::asio::awaitable<T> execute_or_throw(std::shared_ptr<client_impl> impl, re
         co_return std::move(r).value();
 }
 
-#define WACHT_INSTANTIATE_EXECUTE(T)                                                                        \
-    template boost::asio::awaitable<result<T>> execute<T>(std::shared_ptr<client_impl>, request_spec,          \
-                                                          call_settings);                                      \
-    template boost::asio::awaitable<T> execute_or_throw<T>(std::shared_ptr<client_impl>, request_spec,        \
+#define WACHT_INSTANTIATE_EXECUTE(T)                                                                         \
+    template boost::asio::awaitable<result<T>> execute<T>(std::shared_ptr<client_impl>, request_spec,        \
+                                                          call_settings);                                    \
+    template boost::asio::awaitable<T> execute_or_throw<T>(std::shared_ptr<client_impl>, request_spec,       \
                                                            call_settings);
 
 WACHT_INSTANTIATE_EXECUTE(void)

@@ -78,15 +78,18 @@ std::string format_timestamp(timestamp t)
     const hh_mm_ss<nanoseconds> time{t - day_start};
     const auto nanos = time.subseconds().count();
     char buffer[48];
-    int n = std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02lld", static_cast<int>(date.year()),
-                          static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                          static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                          static_cast<long long>(time.seconds().count()));
+    int n =
+        std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02lld", static_cast<int>(date.year()),
+                      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                      static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                      static_cast<long long>(time.seconds().count()));
     if (nanos != 0) {
         if (nanos % 1'000'000 == 0)
-            n += std::snprintf(buffer + n, sizeof buffer - n, ".%03lld", static_cast<long long>(nanos / 1'000'000));
+            n += std::snprintf(buffer + n, sizeof buffer - n, ".%03lld",
+                               static_cast<long long>(nanos / 1'000'000));
         else if (nanos % 1'000 == 0)
-            n += std::snprintf(buffer + n, sizeof buffer - n, ".%06lld", static_cast<long long>(nanos / 1'000));
+            n += std::snprintf(buffer + n, sizeof buffer - n, ".%06lld",
+                               static_cast<long long>(nanos / 1'000));
         else
             n += std::snprintf(buffer + n, sizeof buffer - n, ".%09lld", static_cast<long long>(nanos));
     }

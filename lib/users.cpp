@@ -72,8 +72,12 @@ request_spec finish_multipart(http_method method, std::string target, detail::mu
                               std::string argument_error)
 {
     auto body = std::move(form).finish();
-    return request_spec{method, std::move(target), std::move(body.content_type), std::move(body.body),
-                        /*idempotent=*/false, std::move(argument_error)};
+    return request_spec{method,
+                        std::move(target),
+                        std::move(body.content_type),
+                        std::move(body.body),
+                        /*idempotent=*/false,
+                        std::move(argument_error)};
 }
 
 template <std::size_t N>
@@ -89,8 +93,7 @@ std::optional<std::size_t> parse_name(std::string_view text, const std::string_v
 
 list_users_request::list_users_request(std::shared_ptr<detail::client_impl> impl)
     : request_base(std::move(impl))
-{
-}
+{}
 
 list_users_request& list_users_request::limit(std::int64_t n)
 {
@@ -189,8 +192,8 @@ request_spec update_password_request::spec() const
     boost::json::object body;
     body["new_password"] = new_password_;
     body["skip_password_check"] = skip_password_check_;
-    return request_spec{http_method::patch, target_, "application/json", boost::json::serialize(body), false,
-                        argument_error_};
+    return request_spec{http_method::patch,           target_, "application/json",
+                        boost::json::serialize(body), false,   argument_error_};
 }
 
 list_users_request users_resource::list() const
@@ -263,7 +266,8 @@ fixed_request<user_details> users_resource::update(std::string_view user_id,
     }
     if (params.profile_image)
         add_profile_image(form, error, *params.profile_image);
-    return {impl_, finish_multipart(http_method::patch, std::move(target), std::move(form), std::move(error))};
+    return {impl_,
+            finish_multipart(http_method::patch, std::move(target), std::move(form), std::move(error))};
 }
 
 fixed_request<void> users_resource::remove(std::string_view user_id) const
@@ -273,7 +277,8 @@ fixed_request<void> users_resource::remove(std::string_view user_id) const
     return {impl_, request_spec{http_method::delete_, std::move(target), {}, {}, true, std::move(error)}};
 }
 
-update_password_request users_resource::update_password(std::string_view user_id, std::string_view new_password) const
+update_password_request users_resource::update_password(std::string_view user_id,
+                                                        std::string_view new_password) const
 {
     return update_password_request(impl_, user_id, new_password);
 }

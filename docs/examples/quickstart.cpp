@@ -28,8 +28,8 @@ asio::awaitable<void> tour(wacht::client& client)
               << jane.primary_email_address.value_or("") << ">\n";
 
     const wacht::user_page page = co_await users.list().search("smith").limit(10).send();
-    std::cout << "listed    " << page.data.size() << " user(s) matching \"smith\", has_more=" << std::boolalpha
-              << page.has_more << '\n';
+    std::cout << "listed    " << page.data.size()
+              << " user(s) matching \"smith\", has_more=" << std::boolalpha << page.has_more << '\n';
     for (const wacht::user& u : page.data)
         std::cout << "          " << u.id << ' ' << u.first_name << ' ' << u.last_name << '\n';
 

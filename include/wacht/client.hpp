@@ -22,7 +22,8 @@ inline constexpr const char* version = "0.1.0";
 ///
 /// Lifetime: copies share one pool. Calls in flight keep the shared state alive, so a client may be
 /// destroyed while its calls are still running; the io_context must outlive them.
-class client {
+class client
+{
 public:
     using executor_type = boost::asio::any_io_executor;
 

@@ -15,7 +15,8 @@
 namespace wacht {
 
 /// One value per way a call can fail. Values are stable; compare against them, not against messages.
-enum class errc {
+enum class errc
+{
     // Rejected by the SDK before any byte was sent.
     invalid_argument = 1,
     // Transport failures, one per phase; the underlying system/TLS error is in diagnostics::cause.
@@ -69,13 +70,15 @@ inline std::error_code make_error_code(errc e) noexcept
 errc errc_from_http_status(int status) noexcept;
 
 /// One entry of the server's {"errors":[{"message":...,"code":...}]} body.
-struct server_message {
+struct server_message
+{
     std::string message;
     int code = 0;
 };
 
 /// Everything known about a failure besides its code. Never contains the API key.
-struct diagnostics {
+struct diagnostics
+{
     /// HTTP status of the response, or 0 when none was received.
     int http_status = 0;
     /// The server's errors[] entries, in order (empty when the body was not the Wacht error shape).
@@ -93,7 +96,8 @@ struct diagnostics {
 };
 
 /// A failure: its code and diagnostics. Regular value type.
-struct error {
+struct error
+{
     std::error_code code;
     wacht::diagnostics diagnostics;
 
@@ -102,7 +106,8 @@ struct error {
 };
 
 /// The exception thrown by send(). Carries the whole error; what() is error::message().
-class api_error : public std::system_error {
+class api_error : public std::system_error
+{
 public:
     explicit api_error(wacht::error e);
 
@@ -118,7 +123,8 @@ private:
 
 /// The outcome of try_send(): a value or an error, never both. Not thread-safe; a plain value.
 template <class T>
-class [[nodiscard]] result {
+class [[nodiscard]] result
+{
 public:
     /// Holds an empty error. Exists because asio::co_spawn needs default-constructible results; the
     /// SDK never returns one.
@@ -164,7 +170,8 @@ private:
 
 /// The outcome of a call that returns no data (the server's 200 `{}`).
 template <>
-class [[nodiscard]] result<void> {
+class [[nodiscard]] result<void>
+{
 public:
     result() = default;
     result(wacht::error e) : error_(std::move(e)) {}
@@ -187,4 +194,5 @@ private:
 } // namespace wacht
 
 template <>
-struct std::is_error_code_enum<wacht::errc> : std::true_type {};
+struct std::is_error_code_enum<wacht::errc> : std::true_type
+{};

@@ -12,7 +12,8 @@ namespace wacht {
 using namespace std::chrono_literals;
 
 /// Per-phase timeouts. Each phase is also bounded by the call's overall deadline.
-struct timeout_options {
+struct timeout_options
+{
     std::chrono::milliseconds resolve = 5s;
     std::chrono::milliseconds connect = 5s;
     std::chrono::milliseconds tls_handshake = 10s;
@@ -25,7 +26,8 @@ struct timeout_options {
 };
 
 /// The keep-alive connection pool kept per client (one origin).
-struct pool_options {
+struct pool_options
+{
     /// Connections open at once, busy or idle. Calls beyond it wait in FIFO order.
     std::size_t max_connections = 64;
     /// An idle connection older than this is closed instead of reused, so that the SDK drops it
@@ -36,7 +38,8 @@ struct pool_options {
 };
 
 /// TLS trust. Peer and host-name verification are always on and cannot be turned off.
-struct tls_options {
+struct tls_options
+{
     /// Trust the system's default CA store (OpenSSL default paths).
     bool use_system_roots = true;
     /// An extra PEM file of CA certificates to trust (for example the emulator's).
@@ -45,14 +48,21 @@ struct tls_options {
     std::string ca_pem;
 };
 
-enum class log_level { debug, info, warning, error };
+enum class log_level
+{
+    debug,
+    info,
+    warning,
+    error
+};
 
 /// A log sink. Called from whichever thread runs the io_context; it must be thread-safe if the
 /// io_context runs on several threads. Lines never contain the API key.
 using log_function = std::function<void(log_level, std::string_view)>;
 
 /// Everything a client needs. Copyable value. The API key is kept out of every log and error text.
-struct client_options {
+struct client_options
+{
     /// Origin, optionally with a path prefix. https:// by default; http:// works for local servers.
     std::string base_url = "https://api.wacht.dev";
     /// Required; must not be empty or contain control characters.

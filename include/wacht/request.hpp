@@ -18,10 +18,17 @@ namespace detail {
 
 class client_impl;
 
-enum class http_method { get, post, patch, delete_ };
+enum class http_method
+{
+    get,
+    post,
+    patch,
+    delete_
+};
 
 /// A request as plain data: what the pipeline sends, built by a facade builder.
-struct request_spec {
+struct request_spec
+{
     http_method method = http_method::get;
     /// Origin-relative target: percent-encoded path plus query string.
     std::string target;
@@ -35,7 +42,8 @@ struct request_spec {
     std::string argument_error;
 };
 
-struct call_settings {
+struct call_settings
+{
     std::optional<std::chrono::milliseconds> deadline;
 };
 
@@ -59,7 +67,8 @@ boost::asio::awaitable<T> execute_or_throw(std::shared_ptr<client_impl> impl, re
 /// destroyed before the awaitable is co_awaited. Awaitables run on the executor of the coroutine that
 /// awaits them; the client's io_context must be running.
 template <class Derived, class T>
-class request_base {
+class request_base
+{
 public:
     using response_type = T;
 
@@ -92,12 +101,12 @@ protected:
 
 /// A call whose parameters are all fixed when it is made (details, delete, ...).
 template <class T>
-class fixed_request : public request_base<fixed_request<T>, T> {
+class fixed_request : public request_base<fixed_request<T>, T>
+{
 public:
     fixed_request(std::shared_ptr<detail::client_impl> impl, detail::request_spec spec)
         : request_base<fixed_request<T>, T>(std::move(impl)), spec_(std::move(spec))
-    {
-    }
+    {}
 
     /// The request this call sends.
     const detail::request_spec& spec() const { return spec_; }

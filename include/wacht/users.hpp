@@ -14,12 +14,28 @@
 
 namespace wacht {
 
-enum class sort_order { asc, desc };
-enum class user_sort_key { created_at, username, email, phone_number };
-enum class second_factor_policy { none, optional, enforced };
+enum class sort_order
+{
+    asc,
+    desc
+};
+enum class user_sort_key
+{
+    created_at,
+    username,
+    email,
+    phone_number
+};
+enum class second_factor_policy
+{
+    none,
+    optional,
+    enforced
+};
 
 /// An image to upload as the user's profile picture.
-struct profile_image {
+struct profile_image
+{
     /// One of image/jpeg, image/jpg, image/png, image/gif, image/webp, image/x-icon,
     /// image/vnd.microsoft.icon. Anything not image/* is rejected before sending (the server would
     /// silently drop it).
@@ -31,7 +47,8 @@ struct profile_image {
 /// POST /users. first_name and last_name may be empty text; every optional left empty is not sent.
 /// With the default deployment settings the server requires an email address and a strong password
 /// (or skip_password_check).
-struct create_user_params {
+struct create_user_params
+{
     std::string first_name;
     std::string last_name;
     std::optional<std::string> email_address;
@@ -44,7 +61,8 @@ struct create_user_params {
 };
 
 /// PATCH /users/{id}. Only the fields that are set are sent.
-struct update_user_params {
+struct update_user_params
+{
     /// Must not be empty (the server ignores "", so a name cannot be cleared).
     std::optional<std::string> first_name;
     std::optional<std::string> last_name;
@@ -62,7 +80,8 @@ struct update_user_params {
 
 /// GET /users: one page of active users. Every setter validates; the first invalid argument fails
 /// send() with errc::invalid_argument before anything is sent.
-class list_users_request : public request_base<list_users_request, user_page> {
+class list_users_request : public request_base<list_users_request, user_page>
+{
 public:
     explicit list_users_request(std::shared_ptr<detail::client_impl> impl);
 
@@ -92,7 +111,8 @@ private:
 };
 
 /// PATCH /users/{id}/password.
-class update_password_request : public request_base<update_password_request, void> {
+class update_password_request : public request_base<update_password_request, void>
+{
 public:
     update_password_request(std::shared_ptr<detail::client_impl> impl, std::string_view user_id,
                             std::string_view new_password);
@@ -113,7 +133,8 @@ private:
 ///
 /// Every id argument is a path segment: it is percent-encoded, and an empty id, "." or ".." is an
 /// invalid argument, so no id can reach another route.
-class users_resource {
+class users_resource
+{
 public:
     explicit users_resource(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}
 

@@ -16,7 +16,8 @@
 namespace wacht::detail {
 
 /// Where requests go, parsed once from client_options::base_url.
-struct origin {
+struct origin
+{
     bool tls = true;
     std::string host; // without brackets for IPv6
     std::string port;
@@ -26,7 +27,8 @@ struct origin {
 };
 
 /// A complete HTTP response, or the transport failure that prevented one.
-struct exchange_outcome {
+struct exchange_outcome
+{
     // Transport failure (errc value); empty when a response was received.
     std::error_code code;
     std::error_code cause;
@@ -38,14 +40,16 @@ struct exchange_outcome {
 };
 
 /// The headers every request carries besides the per-call ones.
-struct fixed_headers {
+struct fixed_headers
+{
     std::string authorization; // "Bearer <key>"; never logged
     std::string user_agent;
 };
 
 class transport;
 
-class client_impl {
+class client_impl
+{
 public:
     client_impl(boost::asio::any_io_executor executor, client_options options);
     ~client_impl();
@@ -67,14 +71,15 @@ public:
 origin parse_origin(const client_options& options);
 
 /// The transport: connection pool and HTTP exchange. Defined in transport.cpp.
-class transport {
+class transport
+{
 public:
     virtual ~transport() = default;
     /// Sends the request (target already carries the origin's path prefix) and reads the response.
     /// Thread-safe. Never throws for network failures.
-    virtual boost::asio::awaitable<exchange_outcome> exchange(const request_spec& spec, const std::string& target,
-                                                              const std::string& request_id,
-                                                              std::chrono::steady_clock::time_point deadline) = 0;
+    virtual boost::asio::awaitable<exchange_outcome>
+    exchange(const request_spec& spec, const std::string& target, const std::string& request_id,
+             std::chrono::steady_clock::time_point deadline) = 0;
 };
 
 /// Builds the Beast/OpenSSL transport; throws api_error(tls_handshake_failed) when a CA cannot be loaded.

@@ -128,7 +128,8 @@ void multipart_writer::text(std::string_view name, std::string_view value)
 void multipart_writer::file(std::string_view name, std::string_view filename, std::string_view content_type,
                             std::string_view data)
 {
-    parts_.push_back({std::string(name), std::string(filename), std::string(content_type), std::string(data), true});
+    parts_.push_back(
+        {std::string(name), std::string(filename), std::string(content_type), std::string(data), true});
 }
 
 multipart_body multipart_writer::finish() &&
@@ -146,14 +147,21 @@ multipart_body multipart_writer::finish() &&
 
     std::size_t size = boundary.size() + 8;
     for (const auto& p : parts_)
-        size += boundary.size() + p.name.size() + p.filename.size() + p.content_type.size() + p.data.size() + 96;
+        size +=
+            boundary.size() + p.name.size() + p.filename.size() + p.content_type.size() + p.data.size() + 96;
     std::string body;
     body.reserve(size);
     for (const auto& p : parts_) {
         // Field names and file names are the SDK's own constants: no quoting needed.
-        body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(p.name);
+        body.append("--")
+            .append(boundary)
+            .append("\r\nContent-Disposition: form-data; name=\"")
+            .append(p.name);
         if (p.is_file)
-            body.append("\"; filename=\"").append(p.filename).append("\"\r\nContent-Type: ").append(p.content_type);
+            body.append("\"; filename=\"")
+                .append(p.filename)
+                .append("\"\r\nContent-Type: ")
+                .append(p.content_type);
         else
             body.append("\"");
         body.append("\r\n\r\n").append(p.data).append("\r\n");

@@ -25,7 +25,8 @@ bool has_control_char(std::string_view text) noexcept;
 std::string random_hex(std::size_t bytes);
 
 /// Builds an origin-relative target: literal path pieces, encoded id segments and a query string.
-class target_builder {
+class target_builder
+{
 public:
     /// Appends "/" + piece, unencoded: only for the SDK's own fixed route names.
     target_builder& literal(std::string_view piece);
@@ -41,7 +42,8 @@ private:
     bool has_query_ = false;
 };
 
-struct multipart_body {
+struct multipart_body
+{
     /// "multipart/form-data; boundary=...".
     std::string content_type;
     std::string body;
@@ -49,7 +51,8 @@ struct multipart_body {
 
 /// Collects form fields, then writes a multipart/form-data body whose random boundary appears in none
 /// of them.
-class multipart_writer {
+class multipart_writer
+{
 public:
     void text(std::string_view name, std::string_view value);
     void file(std::string_view name, std::string_view filename, std::string_view content_type,
@@ -58,7 +61,8 @@ public:
     multipart_body finish() &&;
 
 private:
-    struct part {
+    struct part
+    {
         std::string name, filename, content_type, data;
         bool is_file = false;
     };

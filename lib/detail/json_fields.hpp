@@ -27,7 +27,8 @@ namespace wacht::detail {
     throw boost::system::system_error(make_error_code(code), "field '" + std::string(key) + "'");
 }
 
-class field_reader {
+class field_reader
+{
 public:
     explicit field_reader(const boost::json::value& jv)
     {
@@ -57,13 +58,14 @@ public:
     void get(std::string_view key, std::int64_t& out) const
     {
         if (const auto* v = find(key))
-            out = as_int(*v, key, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+            out = as_int(*v, key, std::numeric_limits<std::int64_t>::min(),
+                         std::numeric_limits<std::int64_t>::max());
     }
     void get(std::string_view key, std::optional<std::int32_t>& out) const
     {
         if (const auto* v = find(key))
-            out = static_cast<std::int32_t>(
-                as_int(*v, key, std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max()));
+            out = static_cast<std::int32_t>(as_int(*v, key, std::numeric_limits<std::int32_t>::min(),
+                                                   std::numeric_limits<std::int32_t>::max()));
     }
     void get(std::string_view key, timestamp& out) const
     {
@@ -107,7 +109,8 @@ private:
             throw_field_error(boost::json::error::not_string, key);
         return std::string(v.get_string());
     }
-    static std::int64_t as_int(const boost::json::value& v, std::string_view key, std::int64_t lo, std::int64_t hi)
+    static std::int64_t as_int(const boost::json::value& v, std::string_view key, std::int64_t lo,
+                               std::int64_t hi)
     {
         std::int64_t n = 0;
         if (v.is_int64())
@@ -133,7 +136,8 @@ private:
     const boost::json::object* object_ = nullptr;
 };
 
-class field_writer {
+class field_writer
+{
 public:
     explicit field_writer(boost::json::value& jv) : object_(jv.emplace_object()) {}
 

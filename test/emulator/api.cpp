@@ -42,14 +42,22 @@ http_response error_response(int status, std::string_view message)
 http_response normalized_error(int status)
 {
     switch (status) {
-    case 400: return error_response(status, "Bad request");
-    case 401: return error_response(status, "Unauthorized");
-    case 403: return error_response(status, "Forbidden");
-    case 404: return error_response(status, "Not found");
-    case 405: return error_response(status, "Method not allowed");
-    case 422: return error_response(status, "Invalid request payload");
-    case 429: return error_response(status, "Rate limit exceeded");
-    default: return error_response(status, status >= 500 ? "Something went wrong" : "Request failed");
+    case 400:
+        return error_response(status, "Bad request");
+    case 401:
+        return error_response(status, "Unauthorized");
+    case 403:
+        return error_response(status, "Forbidden");
+    case 404:
+        return error_response(status, "Not found");
+    case 405:
+        return error_response(status, "Method not allowed");
+    case 422:
+        return error_response(status, "Invalid request payload");
+    case 429:
+        return error_response(status, "Rate limit exceeded");
+    default:
+        return error_response(status, status >= 500 ? "Something went wrong" : "Request failed");
     }
 }
 
@@ -59,7 +67,8 @@ http_response empty_success()
 }
 
 // Thrown by handlers for an early exit with a response.
-struct reply {
+struct reply
+{
     http_response response;
 };
 
@@ -76,7 +85,8 @@ struct reply {
 // ---------------------------------------------------------------------------------------------------
 // Store
 
-struct email_row {
+struct email_row
+{
     id_type id = 0;
     timestamp created_at{}, updated_at{};
     id_type user_id = 0;
@@ -87,7 +97,8 @@ struct email_row {
     std::string verification_strategy = "otp";
 };
 
-struct phone_row {
+struct phone_row
+{
     id_type id = 0;
     timestamp created_at{}, updated_at{};
     id_type user_id = 0;
@@ -97,12 +108,14 @@ struct phone_row {
     std::optional<timestamp> verified_at;
 };
 
-struct signin_row {
+struct signin_row
+{
     id_type id = 0;
     id_type user_id = 0;
 };
 
-struct user_row {
+struct user_row
+{
     id_type id = 0;
     timestamp created_at{}, updated_at{};
     std::string first_name, last_name;
@@ -138,7 +151,8 @@ std::string id_text(id_type id)
 
 // ---------------------------------------------------------------------------------------------------
 
-struct api::state {
+struct api::state
+{
     api_options options;
     std::mutex mutex;
     std::atomic<std::uint64_t> requests{0};
@@ -171,8 +185,8 @@ struct api::state {
     // The list item: username as stored (""), phone with its country code in front.
     wacht::user list_item(const user_row& u) const
     {
-        wacht::user out{id_text(u.id), u.created_at, u.updated_at, u.first_name, u.last_name, u.username,
-                        u.profile_picture_url, std::nullopt, std::nullopt};
+        wacht::user out{id_text(u.id), u.created_at,          u.updated_at, u.first_name, u.last_name,
+                        u.username,    u.profile_picture_url, std::nullopt, std::nullopt};
         if (const auto* e = primary_email(u))
             out.primary_email_address = e->email;
         if (const auto* p = primary_phone(u))
@@ -209,13 +223,15 @@ struct api::state {
         }
         for (const auto& [id, e] : emails)
             if (e.user_id == u.id)
-                d.email_addresses.push_back({id_text(e.id), e.created_at, e.updated_at, id_text(deployment_id),
-                                             id_text(e.user_id), e.email, e.is_primary, e.verified,
-                                             e.verified_at.value_or(now), e.verification_strategy});
+                d.email_addresses.push_back({id_text(e.id), e.created_at, e.updated_at,
+                                             id_text(deployment_id), id_text(e.user_id), e.email,
+                                             e.is_primary, e.verified, e.verified_at.value_or(now),
+                                             e.verification_strategy});
         for (const auto& [id, p] : phones)
             if (p.user_id == u.id)
                 d.phone_numbers.push_back({id_text(p.id), p.created_at, p.updated_at, id_text(p.user_id),
-                                           p.phone_number, p.country_code, p.verified, p.verified_at.value_or(now)});
+                                           p.phone_number, p.country_code, p.verified,
+                                           p.verified_at.value_or(now)});
         d.has_password = u.password.has_value();
         d.has_backup_codes = u.has_backup_codes;
         return d;
@@ -223,11 +239,13 @@ struct api::state {
 
     bool email_taken(std::string_view email) const
     {
-        return std::any_of(emails.begin(), emails.end(), [&](const auto& e) { return e.second.email == email; });
+        return std::any_of(emails.begin(), emails.end(),
+                           [&](const auto& e) { return e.second.email == email; });
     }
     bool username_taken(std::string_view username) const
     {
-        return std::any_of(users.begin(), users.end(), [&](const auto& u) { return u.second.username == username; });
+        return std::any_of(users.begin(), users.end(),
+                           [&](const auto& u) { return u.second.username == username; });
     }
 
     // The lower-cased text the search index holds for a user.
@@ -264,9 +282,11 @@ struct api::state {
             return;
         }
         if (password.size() < s.password_min_length)
-            failures.push_back("password: Password must be at least " + std::to_string(s.password_min_length) +
-                               " characters");
-        const auto has = [&](auto predicate) { return std::any_of(password.begin(), password.end(), predicate); };
+            failures.push_back("password: Password must be at least " +
+                               std::to_string(s.password_min_length) + " characters");
+        const auto has = [&](auto predicate) {
+            return std::any_of(password.begin(), password.end(), predicate);
+        };
         if (s.password_requires_lowercase && !has([](char c) { return c >= 'a' && c <= 'z'; }))
             failures.emplace_back("password: Password must contain at least one lowercase letter");
         if (s.password_requires_uppercase && !has([](char c) { return c >= 'A' && c <= 'Z'; }))
@@ -293,7 +313,8 @@ struct api::state {
     {
         const auto limit = query_usize(query, "limit").value_or(10);
         const auto offset = query_i64(query, "offset").value_or(0);
-        const auto sort_key = query_enum(query, "sort_key", {"created_at", "username", "email", "phone_number"});
+        const auto sort_key =
+            query_enum(query, "sort_key", {"created_at", "username", "email", "phone_number"});
         const auto sort_order = query_enum(query, "sort_order", {"asc", "desc"});
         const auto search = std::string(trim(query_value(query, "search").value_or("")));
         // limit + 1 is computed in an i32 and a negative offset reaches Postgres: both are 500s.
@@ -347,15 +368,18 @@ struct api::state {
     }
 
     // The fields of a multipart request, checked the way the server's multipart helper does.
-    struct form_fields {
+    struct form_fields
+    {
         std::map<std::string, std::string> text;
-        struct image {
+        struct image
+        {
             std::string extension, content_type, bytes;
         };
         std::optional<image> profile_image;
     };
 
-    static form_fields read_form(const http_request& request, std::initializer_list<std::string_view> text_fields)
+    static form_fields read_form(const http_request& request,
+                                 std::initializer_list<std::string_view> text_fields)
     {
         if (request.body_too_large)
             fail(400, "Error parsing `multipart/form-data` request");
@@ -375,7 +399,8 @@ struct api::state {
                 const auto extension = image_extension(part.content_type);
                 if (!extension)
                     fail(400, "Unsupported image format. Supported formats: JPEG, PNG, GIF, WEBP, ICO");
-                fields.profile_image = {std::string(*extension), std::move(part.content_type), std::move(part.data)};
+                fields.profile_image = {std::string(*extension), std::move(part.content_type),
+                                        std::move(part.data)};
                 continue;
             }
             if (std::find(text_fields.begin(), text_fields.end(), part.name) == text_fields.end())
@@ -413,8 +438,8 @@ struct api::state {
 
     http_response create_user(const http_request& request)
     {
-        auto form = read_form(request, {"first_name", "last_name", "email_address", "phone_number", "username",
-                                        "password", "skip_password_check"});
+        auto form = read_form(request, {"first_name", "last_name", "email_address", "phone_number",
+                                        "username", "password", "skip_password_check"});
         const auto first_name = text_field(form, "first_name").value_or("");
         const auto last_name = text_field(form, "last_name").value_or("");
         const auto email = trimmed_field(form, "email_address");
@@ -438,7 +463,8 @@ struct api::state {
             fail(400, "Username is required");
         if (s.password_enabled && !skip_password_check) {
             if (password && password->size() < s.password_min_length)
-                fail(400, "Password must be at least " + std::to_string(s.password_min_length) + " characters");
+                fail(400,
+                     "Password must be at least " + std::to_string(s.password_min_length) + " characters");
             if (!password && s.password_min_length > 0)
                 fail(400, "Password is required");
         }
@@ -475,11 +501,11 @@ struct api::state {
                 failures.emplace_back("username: Username is required");
         } else {
             if (username->size() < s.username_min_length)
-                failures.push_back("username: Username must be at least " + std::to_string(s.username_min_length) +
-                                   " characters");
+                failures.push_back("username: Username must be at least " +
+                                   std::to_string(s.username_min_length) + " characters");
             if (username->size() > s.username_max_length)
-                failures.push_back("username: Username must be at most " + std::to_string(s.username_max_length) +
-                                   " characters");
+                failures.push_back("username: Username must be at most " +
+                                   std::to_string(s.username_max_length) + " characters");
             if (!is_username_text(*username))
                 failures.emplace_back(
                     "username: Username can only contain letters, numbers, underscores, and hyphens");
@@ -490,7 +516,8 @@ struct api::state {
             fail_validation(failures);
 
         std::lock_guard lock(mutex);
-        if (s.unique_identifiers && ((email && email_taken(*email)) || (username && username_taken(*username))))
+        if (s.unique_identifiers &&
+            ((email && email_taken(*email)) || (username && username_taken(*username))))
             fail(409, "Resource already exists");
         const auto now = std::chrono::system_clock::now();
         const auto stored_now = db_time(now);
@@ -532,8 +559,9 @@ struct api::state {
 
     http_response update_user(id_type user_id, const http_request& request)
     {
-        auto form = read_form(request, {"first_name", "last_name", "username", "public_metadata", "private_metadata",
-                                        "disabled", "second_factor_policy", "remove_profile_image"});
+        auto form =
+            read_form(request, {"first_name", "last_name", "username", "public_metadata", "private_metadata",
+                                "disabled", "second_factor_policy", "remove_profile_image"});
         const auto non_empty = [&](const std::string& name) {
             auto v = text_field(form, name);
             return (v && !v->empty()) ? v : std::nullopt; // "" is ignored
@@ -570,9 +598,11 @@ struct api::state {
             if (s.username.required.value_or(false) && t.empty())
                 fail(400, "Username cannot be empty");
             if (t.size() < s.username_min_length)
-                fail(400, "Username must be at least " + std::to_string(s.username_min_length) + " characters");
+                fail(400,
+                     "Username must be at least " + std::to_string(s.username_min_length) + " characters");
             if (t.size() > s.username_max_length)
-                fail(400, "Username must be at most " + std::to_string(s.username_max_length) + " characters");
+                fail(400,
+                     "Username must be at most " + std::to_string(s.username_max_length) + " characters");
         }
 
         std::lock_guard lock(mutex);
@@ -723,28 +753,37 @@ struct api::state {
 
     void seed(std::size_t count)
     {
-        static constexpr std::string_view first_names[] = {"Ada",   "Grace", "Alan",   "Barbara", "Edsger",
+        static constexpr std::string_view first_names[] = {"Ada",   "Grace",    "Alan",   "Barbara", "Edsger",
                                                            "Linus", "Margaret", "Dennis", "Frances", "Ken"};
-        static constexpr std::string_view last_names[] = {"Lovelace", "Hopper", "Turing",   "Liskov", "Dijkstra",
-                                                          "Torvalds", "Hamilton", "Ritchie", "Allen", "Thompson"};
+        static constexpr std::string_view last_names[] = {"Lovelace", "Hopper",   "Turing",   "Liskov",
+                                                          "Dijkstra", "Torvalds", "Hamilton", "Ritchie",
+                                                          "Allen",    "Thompson"};
         const auto base = db_time(std::chrono::system_clock::now()) - std::chrono::seconds(count + 1);
         for (std::size_t i = 0; i < count; ++i) {
             user_row u;
             u.id = new_id();
-            u.created_at = u.updated_at = base + std::chrono::seconds(i) + std::chrono::microseconds(i * 7 % 1000);
+            u.created_at = u.updated_at =
+                base + std::chrono::seconds(i) + std::chrono::microseconds(i * 7 % 1000);
             u.first_name = first_names[i % 10];
             u.last_name = last_names[(i / 10) % 10];
             if (i % 3 == 0)
                 u.username = to_lower(u.first_name) + "_" + std::to_string(i);
             u.password = "Seeded-Passw0rd!";
-            email_row e{new_id(), u.created_at, u.created_at, u.id,
-                        to_lower(u.first_name) + "." + to_lower(u.last_name) + std::to_string(i) + "@example.com",
-                        true, true, u.created_at, "otp"};
+            email_row e{new_id(),
+                        u.created_at,
+                        u.created_at,
+                        u.id,
+                        to_lower(u.first_name) + "." + to_lower(u.last_name) + std::to_string(i) +
+                            "@example.com",
+                        true,
+                        true,
+                        u.created_at,
+                        "otp"};
             u.primary_email_id = e.id;
             emails[e.id] = e;
             if (i % 2 == 0) {
-                phone_row p{new_id(), u.created_at, u.created_at, u.id, std::to_string(4155550000 + i), "+1", true,
-                            u.created_at};
+                phone_row p{new_id(), u.created_at, u.created_at, u.id, std::to_string(4155550000 + i),
+                            "+1",     true,         u.created_at};
                 u.primary_phone_id = p.id;
                 phones[p.id] = p;
             }
@@ -756,7 +795,8 @@ struct api::state {
 namespace {
 
 // The user-management routes of contract section 1.1 that the emulator serves, and their methods.
-struct route {
+struct route
+{
     std::vector<std::string_view> pattern; // ":" marks an id segment
     std::vector<std::string_view> methods;
 };
@@ -808,14 +848,16 @@ http_response api::handle(const http_request& request)
     try {
         const auto question = request.target.find('?');
         const std::string_view path = std::string_view(request.target).substr(0, question);
-        const std::string_view query_text =
-            question == std::string::npos ? std::string_view{} : std::string_view(request.target).substr(question + 1);
+        const std::string_view query_text = question == std::string::npos
+                                                ? std::string_view{}
+                                                : std::string_view(request.target).substr(question + 1);
 
         if (path == "/health") {
             if (request.method != "GET")
                 return normalized_error(405);
-            return json_response(200, json::object{{"status", "healthy"},
-                                                   {"timestamp", format_timestamp(std::chrono::system_clock::now())}});
+            return json_response(
+                200, json::object{{"status", "healthy"},
+                                  {"timestamp", format_timestamp(std::chrono::system_clock::now())}});
         }
 
         // Auth runs before routing, so unknown paths and wrong methods are 401 without a valid key.
@@ -838,8 +880,7 @@ http_response api::handle(const http_request& request)
                 if (r.pattern[i] == ":") {
                     ok = !(*segments)[i].empty(); // an id never matches ""
                     found.push_back((*segments)[i]);
-                }
-                else
+                } else
                     ok = r.pattern[i] == (*segments)[i];
             }
             if (ok) {
@@ -850,7 +891,8 @@ http_response api::handle(const http_request& request)
         }
         if (!matched)
             return normalized_error(404);
-        if (std::find(matched->methods.begin(), matched->methods.end(), request.method) == matched->methods.end())
+        if (std::find(matched->methods.begin(), matched->methods.end(), request.method) ==
+            matched->methods.end())
             return normalized_error(405);
 
         // Path ids are i64; anything else is a 400 from the Path extractor.

@@ -14,14 +14,16 @@
 namespace wacht::emulator {
 
 /// A sign-up field's setting in the deployment (DeploymentAuthSettings).
-struct field_setting {
+struct field_setting
+{
     bool enabled = true;
     /// Empty means null in the deployment row; stage A reads null as true, stage B as false.
     std::optional<bool> required;
 };
 
 /// The deployment's auth settings; the defaults are DeploymentAuthSettings::default().
-struct auth_settings {
+struct auth_settings
+{
     field_setting first_name{true, false};
     field_setting last_name{true, false};
     field_setting email_address{true, true};
@@ -43,14 +45,16 @@ struct auth_settings {
     static auth_settings from_json(std::string_view text);
 };
 
-struct api_options {
+struct api_options
+{
     std::string api_key = "wacht-emulator-key";
     auth_settings auth;
     /// Users created at start-up, with deterministic names, emails and some phones and usernames.
     std::size_t seed_users = 0;
 };
 
-struct http_request {
+struct http_request
+{
     std::string method; // upper case
     std::string target; // path and query, as received
     std::string authorization;
@@ -63,14 +67,16 @@ struct http_request {
     bool body_too_large = false;
 };
 
-struct http_response {
+struct http_response
+{
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
 };
 
 /// Thread-safe: handle() may be called from several threads at once.
-class api {
+class api
+{
 public:
     static constexpr std::size_t body_limit = 2 * 1024 * 1024;
 

@@ -8,7 +8,8 @@
 
 namespace wacht::emulator {
 
-struct form_part {
+struct form_part
+{
     std::string name;         // "" when the Content-Disposition has no name
     std::string filename;     // "" when absent
     std::string content_type; // "" when absent

@@ -14,7 +14,8 @@ namespace wacht::emulator {
 namespace {
 
 template <class T, void (*Free)(T*)>
-struct deleter {
+struct deleter
+{
     void operator()(T* p) const { Free(p); }
 };
 using key_ptr = std::unique_ptr<EVP_PKEY, deleter<EVP_PKEY, EVP_PKEY_free>>;
@@ -45,7 +46,8 @@ void add_extension(X509* cert, X509* issuer, int nid, const std::string& value)
     X509_EXTENSION_free(ext);
 }
 
-cert_ptr make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, std::chrono::seconds not_before, std::chrono::seconds not_after)
+cert_ptr make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, std::chrono::seconds not_before,
+                   std::chrono::seconds not_after)
 {
     cert_ptr cert(X509_new());
     check(cert != nullptr, "X509_new");
@@ -60,10 +62,10 @@ cert_ptr make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, std::ch
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(not_after.count()));
     X509_set_pubkey(cert.get(), key);
     X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("wacht-emulator"), -1,
-                               -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1,
-                               0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("wacht-emulator"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name),
+                               -1, -1, 0);
     X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : name);
     X509* effective_issuer = issuer ? issuer : cert.get();
     add_extension(cert.get(), effective_issuer, NID_subject_key_identifier, "hash");
@@ -109,8 +111,9 @@ pki_material generate_pki(const certificate_request& leaf)
     sign(ca.get(), ca_key.get());
 
     auto leaf_key = make_key();
-    auto cert = make_cert(leaf_key.get(), leaf.dns_names.empty() ? "wacht-emulator" : leaf.dns_names[0].c_str(),
-                          ca.get(), leaf.not_before, leaf.not_after);
+    auto cert =
+        make_cert(leaf_key.get(), leaf.dns_names.empty() ? "wacht-emulator" : leaf.dns_names[0].c_str(),
+                  ca.get(), leaf.not_before, leaf.not_after);
     std::string alt_names;
     for (const auto& dns : leaf.dns_names)
         alt_names += (alt_names.empty() ? "DNS:" : ",DNS:") + dns;

@@ -7,7 +7,8 @@
 
 namespace wacht::emulator {
 
-struct certificate_request {
+struct certificate_request
+{
     /// DNS names and IP addresses for the subjectAltName extension.
     std::vector<std::string> dns_names{"localhost"};
     std::vector<std::string> ip_addresses{"127.0.0.1", "::1"};
@@ -16,7 +17,8 @@ struct certificate_request {
     std::chrono::seconds not_after = std::chrono::hours(24 * 30);
 };
 
-struct pki_material {
+struct pki_material
+{
     std::string ca_pem;   // what clients trust
     std::string cert_pem; // the server's leaf certificate
     std::string key_pem;  // the leaf's private key

@@ -36,7 +36,8 @@ constexpr auto idle_timeout = std::chrono::seconds(60);
 
 } // namespace
 
-struct server::impl {
+struct server::impl
+{
     // Everything the session coroutines touch is declared before `io`, so that it outlives the
     // coroutine frames that the io_context destroys.
     server_options options;
@@ -63,7 +64,8 @@ struct server::impl {
                 options.ca_pem = std::move(pki.ca_pem);
             }
             ssl_context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+                                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                                    ssl::context::no_tlsv1_1);
             ssl_context.use_certificate_chain(asio::buffer(options.cert_pem));
             ssl_context.use_private_key(asio::buffer(options.key_pem), ssl::context::pem);
         }
@@ -119,7 +121,8 @@ struct server::impl {
             session_number = ++next_session;
         }
         // Runs on the session's strand, as does every use of the registry entry's stream.
-        struct unregister {
+        struct unregister
+        {
             impl& self;
             std::uint64_t number;
             ~unregister()
@@ -135,7 +138,8 @@ struct server::impl {
             lowest.expires_after(idle_timeout);
             if (buffer.size() == 0)
                 mark_idle(session_number, lowest);
-            auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
+            auto [header_ec, header_bytes] =
+                co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
             {
                 std::lock_guard lock(idle_mutex);
                 idle_sessions.erase(session_number);

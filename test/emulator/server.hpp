@@ -9,7 +9,8 @@
 
 namespace wacht::emulator {
 
-struct server_options {
+struct server_options
+{
     /// Loopback only by default.
     std::string address = "127.0.0.1";
     /// 0 picks a free port; port() tells which.
@@ -28,7 +29,8 @@ struct server_options {
 
 /// A running emulator: listening and serving from construction until stop() or destruction.
 /// Thread-safe. Starts its own threads; never touches the caller's io_context.
-class server {
+class server
+{
 public:
     /// Binds, listens and starts serving. Throws std::runtime_error / boost::system::system_error on
     /// failure (port in use, bad certificate).

@@ -51,7 +51,9 @@ char32_t next_code_point(std::string_view text, std::size_t& i)
 
 std::string_view trim(std::string_view text) noexcept
 {
-    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+    const auto space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    };
     while (!text.empty() && space(text.front()))
         text.remove_prefix(1);
     while (!text.empty() && space(text.back()))
@@ -73,7 +75,11 @@ bool is_utf8(std::string_view text) noexcept
     std::size_t i = 0;
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        std::size_t len = c < 0x80             ? 1
+                          : (c & 0xE0) == 0xC0 ? 2
+                          : (c & 0xF0) == 0xE0 ? 3
+                          : (c & 0xF8) == 0xF0 ? 4
+                                               : 0;
         if (len == 0 || i + len > text.size())
             return false;
         char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
@@ -108,7 +114,8 @@ bool like_match(std::string_view text, std::string_view pattern) noexcept
                 // '_' matches one character: skip a whole UTF-8 sequence.
                 std::size_t step = 1;
                 if (!escaped && want == '_')
-                    while (t + step < text.size() && (static_cast<unsigned char>(text[t + step]) & 0xC0) == 0x80)
+                    while (t + step < text.size() &&
+                           (static_cast<unsigned char>(text[t + step]) & 0xC0) == 0x80)
                         ++step;
                 t += step;
                 p += escaped ? 2 : 1;
@@ -179,7 +186,8 @@ std::optional<query_map> parse_query(std::string_view query)
             continue;
         const auto eq = pair.find('=');
         auto key = percent_decode(pair.substr(0, eq), true);
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+        auto value =
+            percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
         if (!key || !value)
             return std::nullopt;
         out[*key].push_back(std::move(*value));

@@ -25,7 +25,8 @@ const wacht::create_user_params jane{.first_name = "Jane",
                                      .password = "S3cure!pass"};
 
 // A client for a server that is not the emulator.
-struct plain_client {
+struct plain_client
+{
     explicit plain_client(const std::string& url, std::function<void(wacht::client_options&)> adjust = {})
         : client(io.get_executor(), [&] {
               wacht::client_options o;
@@ -36,8 +37,7 @@ struct plain_client {
                   adjust(o);
               return o;
           }())
-    {
-    }
+    {}
 
     template <class Builder>
     auto attempt(const Builder& b)
@@ -53,7 +53,8 @@ struct plain_client {
 };
 
 // A whole HTTP/1.1 response with a correct Content-Length.
-std::string http_response(const std::string& status_line, const std::string& content_type, const std::string& body)
+std::string http_response(const std::string& status_line, const std::string& content_type,
+                          const std::string& body)
 {
     return "HTTP/1.1 " + status_line + "\r\nContent-Type: " + content_type +
            "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -87,7 +88,8 @@ TEST_CASE("plain http:// works too")
 
 TEST_CASE("the pool never opens more than max_connections and queues the rest")
 {
-    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) { o.pool.max_connections = 3; });
+    harness h(wacht::test::default_server_options(),
+              [](wacht::client_options& o) { o.pool.max_connections = 3; });
     int succeeded = 0;
     for (int i = 0; i < 60; ++i)
         asio::co_spawn(
@@ -105,7 +107,8 @@ TEST_CASE("the pool never opens more than max_connections and queues the rest")
 
 TEST_CASE("waiters are served first come - first served")
 {
-    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) { o.pool.max_connections = 1; });
+    harness h(wacht::test::default_server_options(),
+              [](wacht::client_options& o) { o.pool.max_connections = 1; });
     std::vector<int> order;
     for (int i = 0; i < 6; ++i)
         asio::co_spawn(
@@ -147,7 +150,8 @@ TEST_CASE("a stale keep-alive connection: a POST is not replayed and the pool re
 
 TEST_CASE("idle connections older than idle_timeout are not reused")
 {
-    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) { o.pool.idle_timeout = 1ms; });
+    harness h(wacht::test::default_server_options(),
+              [](wacht::client_options& o) { o.pool.idle_timeout = 1ms; });
     h.run(h.client.users().list().send());
     std::this_thread::sleep_for(10ms); // only a lower bound matters: the connection is then stale
     h.run(h.client.users().list().send());
@@ -197,7 +201,8 @@ TEST_CASE("a server that never answers: read timeout - or the call deadline")
 
 TEST_CASE("a non-JSON error body keeps its status and a snippet")
 {
-    canned_server proxy(http_response("502 Bad Gateway", "text/html", "<html><h1>502 Bad Gateway</h1></html>"));
+    canned_server proxy(
+        http_response("502 Bad Gateway", "text/html", "<html><h1>502 Bad Gateway</h1></html>"));
     plain_client c(proxy.url());
     const auto e = error_of(c.attempt(c.client.users().list()));
     CHECK(e.code == errc::server_error);
@@ -208,7 +213,8 @@ TEST_CASE("a non-JSON error body keeps its status and a snippet")
 
 TEST_CASE("a 429 exposes the wait the server wrote in its message")
 {
-    const std::string body = R"({"errors":[{"message":"Rate limit exceeded. Retry after 17 seconds","code":429}]})";
+    const std::string body =
+        R"({"errors":[{"message":"Rate limit exceeded. Retry after 17 seconds","code":429}]})";
     canned_server limited(http_response("429 Too Many Requests", "application/json", body));
     plain_client c(limited.url());
     const auto e = error_of(c.attempt(c.client.users().list()));
@@ -244,7 +250,8 @@ TEST_CASE("TLS fails closed: unknown CA - wrong host name - expired certificate"
     auto options = wacht::test::default_server_options();
 
     const auto other_ca = wacht::emulator::generate_pki().ca_pem;
-    CHECK(expect_tls_failure(options, other_ca).find("unable to get local issuer certificate") != std::string::npos);
+    CHECK(expect_tls_failure(options, other_ca).find("unable to get local issuer certificate") !=
+          std::string::npos);
 
     wacht::emulator::certificate_request wrong_name;
     wrong_name.dns_names = {"example.invalid"};

@@ -133,7 +133,8 @@ TEST_CASE("every request carries the auth - agent - accept and request-id header
 
 TEST_CASE("a wrong API key is a 401 whose error text never contains the key")
 {
-    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) { o.api_key = "sk_wrong_91c2"; });
+    harness h(wacht::test::default_server_options(),
+              [](wacht::client_options& o) { o.api_key = "sk_wrong_91c2"; });
     std::vector<std::string> log_lines;
     const auto r = attempt(h, h.client.users().list());
     const auto e = error_of(r);
@@ -200,14 +201,19 @@ TEST_CASE("list: every sort key in both orders")
         CHECK(*by_email.data[i - 1].primary_email_address <= *by_email.data[i].primary_email_address);
 
     // Seeded users without a phone sort as NULL: last in ascending order, first in descending.
-    const auto by_phone_asc = h.run(h.client.users().list().limit(100).sort_key("phone_number").sort_order("asc").send());
+    const auto by_phone_asc =
+        h.run(h.client.users().list().limit(100).sort_key("phone_number").sort_order("asc").send());
     CHECK(by_phone_asc.data.front().primary_phone_number);
     CHECK_FALSE(by_phone_asc.data.back().primary_phone_number);
     const auto by_phone_desc = h.run(h.client.users().list().limit(100).sort_key("phone_number").send());
     CHECK_FALSE(by_phone_desc.data.front().primary_phone_number);
 
-    const auto by_username = h.run(
-        h.client.users().list().limit(100).sort_key(wacht::user_sort_key::username).sort_order(wacht::sort_order::desc).send());
+    const auto by_username = h.run(h.client.users()
+                                       .list()
+                                       .limit(100)
+                                       .sort_key(wacht::user_sort_key::username)
+                                       .sort_order(wacht::sort_order::desc)
+                                       .send());
     for (std::size_t i = 1; i < by_username.data.size(); ++i)
         CHECK(*by_username.data[i - 1].username >= *by_username.data[i].username);
 }
@@ -299,9 +305,10 @@ TEST_CASE("create: a profile image travels as multipart bytes")
     CHECK(d.profile_picture_url.ends_with("/users/" + created.id + "/profile.png"));
 
     // The emulator-only route hands back the stored bytes.
-    const auto stored = h.server.backend().handle({.method = "GET",
-                                                   .target = "/_emulator/users/" + created.id + "/profile-image",
-                                                   .authorization = "Bearer test-key-7f3a9c"});
+    const auto stored =
+        h.server.backend().handle({.method = "GET",
+                                   .target = "/_emulator/users/" + created.id + "/profile-image",
+                                   .authorization = "Bearer test-key-7f3a9c"});
     CHECK(stored.status == 200);
     CHECK(stored.content_type == "image/png");
     CHECK(stored.body == png);
@@ -316,7 +323,8 @@ TEST_CASE("create: the server's validation messages - stage A then stage B")
     harness h;
     auto no_email = jane;
     no_email.email_address.reset();
-    CHECK(only_message(error_of(attempt(h, h.client.users().create(no_email)))) == "Email address is required");
+    CHECK(only_message(error_of(attempt(h, h.client.users().create(no_email)))) ==
+          "Email address is required");
 
     auto short_password = jane;
     short_password.password = "Ab1!";
@@ -336,10 +344,11 @@ TEST_CASE("create: the server's validation messages - stage A then stage B")
     bad.password = "lowercase-only";
     const auto e = error_of(attempt(h, h.client.users().create(bad)));
     CHECK(e.code == errc::bad_request);
-    CHECK(only_message(e) ==
-          "Validation failed: email_address: Invalid email format, phone_number: Invalid phone number format, "
-          "username: Username can only contain letters, numbers, underscores, and hyphens, password: Password "
-          "must contain at least one uppercase letter, password: Password must contain at least one number");
+    CHECK(
+        only_message(e) ==
+        "Validation failed: email_address: Invalid email format, phone_number: Invalid phone number format, "
+        "username: Username can only contain letters, numbers, underscores, and hyphens, password: Password "
+        "must contain at least one uppercase letter, password: Password must contain at least one number");
 
     auto unsupported = jane;
     unsupported.email_address = "other@example.com";
@@ -417,9 +426,10 @@ TEST_CASE("passwords: update with the server's rules - skip them - remove")
     const auto created = h.run(h.client.users().create(jane).send());
     const auto weak = error_of(attempt(h, h.client.users().update_password(created.id, "weakpass")));
     CHECK(weak.code == errc::bad_request);
-    CHECK(only_message(weak) == "Validation failed: password: Password must contain at least one uppercase letter, "
-                                "password: Password must contain at least one number, password: Password must "
-                                "contain at least one special character");
+    CHECK(only_message(weak) ==
+          "Validation failed: password: Password must contain at least one uppercase letter, "
+          "password: Password must contain at least one number, password: Password must "
+          "contain at least one special character");
     h.run(h.client.users().update_password(created.id, "N3w-Passw0rd!").send());
     h.run(h.client.users().update_password(created.id, "weak").skip_password_check(true).send());
     // No existence check on the server: an unknown user still gets 200 {}.

@@ -19,14 +19,17 @@
 
 namespace wacht::test {
 
-class canned_server {
+class canned_server
+{
 public:
-    enum class mode {
+    enum class mode
+    {
         respond, // read a request head, write `response`, repeat
         stall,   // accept and never read or write
     };
 
-    explicit canned_server(std::string response, mode m = mode::respond) : response_(std::move(response)), mode_(m)
+    explicit canned_server(std::string response, mode m = mode::respond)
+        : response_(std::move(response)), mode_(m)
     {
         using boost::asio::ip::tcp;
         acceptor_.open(tcp::v4());
@@ -71,10 +74,12 @@ private:
     {
         boost::asio::streambuf buffer;
         for (;;) {
-            const auto n = co_await boost::asio::async_read_until(*socket, buffer, "\r\n\r\n", boost::asio::use_awaitable);
+            const auto n = co_await boost::asio::async_read_until(*socket, buffer, "\r\n\r\n",
+                                                                  boost::asio::use_awaitable);
             buffer.consume(n);
             ++requests_;
-            co_await boost::asio::async_write(*socket, boost::asio::buffer(response_), boost::asio::use_awaitable);
+            co_await boost::asio::async_write(*socket, boost::asio::buffer(response_),
+                                              boost::asio::use_awaitable);
         }
     }
 

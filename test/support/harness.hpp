@@ -30,12 +30,12 @@ inline emulator::server_options default_server_options()
     return o;
 }
 
-struct harness {
+struct harness
+{
     explicit harness(emulator::server_options server_options = default_server_options(),
                      std::function<void(client_options&)> adjust = {})
         : server(std::move(server_options)), client(io.get_executor(), make_options(adjust))
-    {
-    }
+    {}
 
     client_options make_options(const std::function<void(client_options&)>& adjust)
     {

@@ -113,7 +113,8 @@ TEST_CASE("from_env reads the three variables")
 
 TEST_CASE("every errc has a message and HTTP statuses map to their codes")
 {
-    for (int v = static_cast<int>(wacht::errc::invalid_argument); v <= static_cast<int>(wacht::errc::cancelled); ++v)
+    for (int v = static_cast<int>(wacht::errc::invalid_argument);
+         v <= static_cast<int>(wacht::errc::cancelled); ++v)
         CHECK(wacht::make_error_code(static_cast<wacht::errc>(v)).message() != "unknown wacht error");
     CHECK(wacht::errc_from_http_status(404) == wacht::errc::not_found);
     CHECK(wacht::errc_from_http_status(418) == wacht::errc::client_error);

@@ -17,7 +17,8 @@
 namespace wacht {
 
 /// A list item (GET /users) or a create response (POST /users). Ids are decimal strings.
-struct user {
+struct user
+{
     std::string id;
     timestamp created_at{};
     timestamp updated_at{};
@@ -33,7 +34,8 @@ struct user {
 };
 
 /// An email address of a user.
-struct user_email {
+struct user_email
+{
     std::string id;
     timestamp created_at{};
     timestamp updated_at{};
@@ -49,7 +51,8 @@ struct user_email {
 };
 
 /// A phone number of a user. The server sends no is_primary here; see user_details.
-struct user_phone {
+struct user_phone
+{
     std::string id;
     timestamp created_at{};
     timestamp updated_at{};
@@ -61,7 +64,8 @@ struct user_phone {
 };
 
 /// A linked OAuth account. access_token and refresh_token are secrets.
-struct social_connection {
+struct social_connection
+{
     std::string id;
     timestamp created_at{};
     timestamp updated_at{};
@@ -75,7 +79,8 @@ struct social_connection {
 };
 
 /// A segment the user belongs to.
-struct segment {
+struct segment
+{
     std::string id;
     std::optional<timestamp> created_at;
     std::optional<timestamp> updated_at;
@@ -88,7 +93,8 @@ struct segment {
 };
 
 /// GET /users/{id}/details and PATCH /users/{id}.
-struct user_details {
+struct user_details
+{
     std::string id;
     timestamp created_at{};
     timestamp updated_at{};
@@ -122,7 +128,8 @@ struct user_details {
 
 /// One page of a paged list. limit and offset are echoed only by the three paged endpoints.
 template <class T>
-struct page {
+struct page
+{
     std::vector<T> data;
     bool has_more = false;
     std::optional<std::int32_t> limit;
