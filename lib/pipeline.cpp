@@ -89,26 +89,21 @@ wacht::error http_error(exchange_outcome& outcome, std::string request_id)
 template <class T>
 result<T> decode(std::string_view body, const std::string& request_id)
 {
-    boost::system::error_code ec;
-    auto value = boost::json::parse(body, ec);
-    std::string detail;
-    if (!ec) {
-        try {
-            if constexpr (std::is_void_v<T>) {
-                return {};
-            } else {
-                return boost::json::value_to<T>(value);
-            }
-        } catch (const std::exception& ex) {
-            detail = ex.what();
-        }
-    } else {
-        detail = "body is not JSON: " + ec.message();
-    }
     if constexpr (std::is_void_v<T>) {
-        // A void call's 200 is a success whatever its body; only malformed JSON is worth a log line.
-        return {};
+        return {}; // a void call's 200 carries `{}`: nothing to decode
     } else {
+        boost::system::error_code ec;
+        const auto value = boost::json::parse(body, ec);
+        std::string detail;
+        if (ec) {
+            detail = "body is not JSON: " + ec.message();
+        } else {
+            try {
+                return boost::json::value_to<T>(value);
+            } catch (const std::exception& ex) {
+                detail = ex.what();
+            }
+        }
         return wacht::error{errc::decode_failed,
                             {.http_status = 200,
                              .request_id = request_id,

@@ -33,6 +33,7 @@ using tcp = asio::ip::tcp;
 
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr auto idle_timeout = std::chrono::seconds(60);
+constexpr std::size_t drain_limit = 64 * 1024 * 1024;
 
 } // namespace
 
@@ -134,7 +135,9 @@ struct server::impl
         for (;;) {
             http::request_parser<http::string_body> parser;
             parser.header_limit(64 * 1024);
-            parser.body_limit(emulator::api::body_limit);
+            // Read past the API's 2 MiB limit (up to drain_limit) so that an oversized upload still gets
+            // its 400/413 instead of a reset while the client is writing.
+            parser.body_limit(drain_limit);
             lowest.expires_after(idle_timeout);
             if (buffer.size() == 0)
                 mark_idle(session_number, lowest);
@@ -147,9 +150,9 @@ struct server::impl
             if (header_ec)
                 co_return;
             auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
-            const bool too_large = body_ec == http::error::body_limit;
-            if (body_ec && !too_large)
+            if (body_ec)
                 co_return;
+            const bool too_large = parser.get().body().size() > emulator::api::body_limit;
 
             const auto& message = parser.get();
             http_request request;
