@@ -2,6 +2,11 @@
 #include "detail/client_impl.hpp"
 #include "detail/encoding.hpp"
 
+#include <wacht/models/invitation.hpp>
+#include <wacht/models/membership.hpp>
+#include <wacht/models/mfa.hpp>
+#include <wacht/models/passkey.hpp>
+#include <wacht/models/session.hpp>
 #include <wacht/models/user.hpp>
 
 #include <boost/json/parse.hpp>
@@ -146,28 +151,26 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
     co_return decode<T>(outcome.body, request_id);
 }
 
-template <class T>
-boost::asio::awaitable<T> execute_or_throw(std::shared_ptr<client_impl> impl, request_spec spec,
-                                           call_settings settings)
-{
-    auto r = co_await execute<T>(std::move(impl), std::move(spec), settings);
-    // Thrown from a statement of its own: GCC 12 destroys temporaries twice when an exception leaves
-    // a co_return expression.
-    if (!r.has_value())
-        throw api_error(r.error());
-    if constexpr (!std::is_void_v<T>)
-        co_return std::move(r).value();
-}
-
 #define WACHT_INSTANTIATE_EXECUTE(T)                                                                         \
     template boost::asio::awaitable<result<T>> execute<T>(std::shared_ptr<client_impl>, request_spec,        \
-                                                          call_settings);                                    \
-    template boost::asio::awaitable<T> execute_or_throw<T>(std::shared_ptr<client_impl>, request_spec,       \
-                                                           call_settings);
+                                                          call_settings);
 
 WACHT_INSTANTIATE_EXECUTE(void)
 WACHT_INSTANTIATE_EXECUTE(user)
 WACHT_INSTANTIATE_EXECUTE(user_details)
 WACHT_INSTANTIATE_EXECUTE(user_page)
+WACHT_INSTANTIATE_EXECUTE(user_email)
+WACHT_INSTANTIATE_EXECUTE(user_phone)
+WACHT_INSTANTIATE_EXECUTE(social_connection_list)
+WACHT_INSTANTIATE_EXECUTE(sign_in_list)
+WACHT_INSTANTIATE_EXECUTE(revoke_all_result)
+WACHT_INSTANTIATE_EXECUTE(passkey_list)
+WACHT_INSTANTIATE_EXECUTE(authenticator_created)
+WACHT_INSTANTIATE_EXECUTE(backup_codes)
+WACHT_INSTANTIATE_EXECUTE(organization_membership_list)
+WACHT_INSTANTIATE_EXECUTE(workspace_membership_list)
+WACHT_INSTANTIATE_EXECUTE(invitation)
+WACHT_INSTANTIATE_EXECUTE(invitation_page)
+WACHT_INSTANTIATE_EXECUTE(waitlist_page)
 
 } // namespace wacht::detail

@@ -1,9 +1,11 @@
 // The users facade: builders turn typed parameters into request specs. No I/O here.
-#include "detail/encoding.hpp"
+#include "detail/builders.hpp"
 
 #include <wacht/users.hpp>
 
 #include <boost/json/serialize.hpp>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <limits>
@@ -12,50 +14,11 @@ namespace wacht {
 namespace {
 
 using detail::http_method;
+using detail::id_segment;
+using detail::note_error;
 using detail::request_spec;
 
-constexpr std::string_view user_sort_key_names[] = {"created_at", "username", "email", "phone_number"};
-constexpr std::string_view sort_order_names[] = {"asc", "desc"};
 constexpr std::string_view second_factor_policy_names[] = {"none", "optional", "enforced"};
-
-// Keeps the first argument error of a builder.
-void note_error(std::string& slot, std::string message)
-{
-    if (slot.empty())
-        slot = std::move(message);
-}
-
-// "/users/{id}" plus literal pieces; records an argument error for an id that would change the route.
-std::string user_target(std::string_view user_id, std::string& argument_error,
-                        std::initializer_list<std::string_view> tail = {})
-{
-    note_error(argument_error, detail::check_path_id("user_id", user_id));
-    detail::target_builder target;
-    target.literal("users").segment(user_id);
-    for (auto piece : tail)
-        target.literal(piece);
-    return std::move(target).str();
-}
-
-void check_text(std::string& error, std::string_view field, std::string_view value)
-{
-    if (!detail::is_valid_utf8(value))
-        note_error(error, std::string(field) + " must be valid UTF-8");
-}
-
-void check_optional_text(std::string& error, std::string_view field, const std::optional<std::string>& value)
-{
-    if (!value)
-        return;
-    if (value->empty())
-        note_error(error, std::string(field) + " must not be empty when set (leave it unset instead)");
-    check_text(error, field, *value);
-}
-
-bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 // The image part must reach the server as an image, or the server silently drops it.
 void add_profile_image(detail::multipart_writer& form, std::string& error, const profile_image& image)
@@ -80,105 +43,56 @@ request_spec finish_multipart(http_method method, std::string target, detail::mu
                         std::move(argument_error)};
 }
 
-template <std::size_t N>
-std::optional<std::size_t> parse_name(std::string_view text, const std::string_view (&names)[N])
+bool equals_ignoring_case(std::string_view a, std::string_view b)
 {
-    for (std::size_t i = 0; i < N; ++i)
-        if (names[i] == text)
-            return i;
-    return std::nullopt;
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// find_by_email(): walk the search results; a match on the primary address needs no further request.
+boost::asio::awaitable<result<std::optional<user>>>
+find_by_email_op(std::shared_ptr<detail::client_impl> impl, std::string email, std::string error)
+{
+    if (!error.empty())
+        co_return wacht::error{errc::invalid_argument, {.detail = std::move(error)}};
+    users_resource users(impl);
+    auto walk =
+        users.list().search(email).sort_key(user_sort_key::created_at).sort_order(sort_order::asc).items(100);
+    std::vector<user> others; // matched the search, but not on the primary address
+    for (;;) {
+        auto next = co_await walk.try_next();
+        if (!next)
+            co_return next.error();
+        if (!*next)
+            break;
+        auto& candidate = **next;
+        if (candidate.primary_email_address && equals_ignoring_case(*candidate.primary_email_address, email))
+            co_return std::optional<user>(std::move(candidate));
+        others.push_back(std::move(candidate));
+    }
+    for (auto& candidate : others) {
+        auto details = co_await users.details(candidate.id).try_send();
+        if (!details) {
+            if (details.error().code == errc::not_found)
+                continue; // deleted meanwhile
+            co_return details.error();
+        }
+        for (const auto& address : details->email_addresses)
+            if (equals_ignoring_case(address.email, email))
+                co_return std::optional<user>(std::move(candidate));
+    }
+    co_return std::optional<user>();
 }
 
 } // namespace
-
-list_users_request::list_users_request(std::shared_ptr<detail::client_impl> impl)
-    : request_base(std::move(impl))
-{}
-
-list_users_request& list_users_request::limit(std::int64_t n)
-{
-    // The server adds 1 to the limit in an i32: 2^31-1 and above overflow into a 500.
-    if (n < 0 || n >= std::numeric_limits<std::int32_t>::max())
-        note_error(argument_error_, "limit must be between 0 and 2147483646");
-    limit_ = n;
-    return *this;
-}
-
-list_users_request& list_users_request::offset(std::int64_t n)
-{
-    // A negative offset is a database error (500) on the server.
-    if (n < 0 || n > std::numeric_limits<std::int32_t>::max())
-        note_error(argument_error_, "offset must be between 0 and 2147483647");
-    offset_ = n;
-    return *this;
-}
-
-list_users_request& list_users_request::search(std::string_view term)
-{
-    check_text(argument_error_, "search", term);
-    search_ = term;
-    return *this;
-}
-
-list_users_request& list_users_request::sort_key(user_sort_key key)
-{
-    sort_key_ = key;
-    return *this;
-}
-
-list_users_request& list_users_request::sort_key(std::string_view key)
-{
-    if (auto i = parse_name(key, user_sort_key_names))
-        sort_key_ = static_cast<user_sort_key>(*i);
-    else
-        note_error(argument_error_, "sort_key must be one of created_at, username, email, phone_number");
-    return *this;
-}
-
-list_users_request& list_users_request::sort_order(wacht::sort_order order)
-{
-    sort_order_ = order;
-    return *this;
-}
-
-list_users_request& list_users_request::sort_order(std::string_view order)
-{
-    if (auto i = parse_name(order, sort_order_names))
-        sort_order_ = static_cast<wacht::sort_order>(*i);
-    else
-        note_error(argument_error_, "sort_order must be asc or desc");
-    return *this;
-}
-
-request_spec list_users_request::spec() const
-{
-    detail::target_builder target;
-    target.literal("users");
-    if (limit_)
-        target.query("limit", std::to_string(*limit_));
-    if (offset_)
-        target.query("offset", std::to_string(*offset_));
-    // The server trims the term and ignores an empty one; trimming here keeps the target honest.
-    std::string_view term = search_;
-    while (!term.empty() && is_space(term.front()))
-        term.remove_prefix(1);
-    while (!term.empty() && is_space(term.back()))
-        term.remove_suffix(1);
-    if (!term.empty())
-        target.query("search", term);
-    if (sort_key_)
-        target.query("sort_key", user_sort_key_names[static_cast<std::size_t>(*sort_key_)]);
-    if (sort_order_)
-        target.query("sort_order", sort_order_names[static_cast<std::size_t>(*sort_order_)]);
-    return request_spec{http_method::get, std::move(target).str(), {}, {}, true, argument_error_};
-}
 
 update_password_request::update_password_request(std::shared_ptr<detail::client_impl> impl,
                                                  std::string_view user_id, std::string_view new_password)
     : request_base(std::move(impl)), new_password_(new_password)
 {
-    target_ = user_target(user_id, argument_error_, {"password"});
-    check_text(argument_error_, "new_password", new_password_);
+    target_ = detail::build_target(argument_error_, {"users", id_segment{"user_id", user_id}, "password"});
+    detail::check_text(argument_error_, "new_password", new_password_);
 }
 
 update_password_request& update_password_request::skip_password_check(bool skip)
@@ -198,22 +112,33 @@ request_spec update_password_request::spec() const
 
 list_users_request users_resource::list() const
 {
-    return list_users_request(impl_);
+    return list_users_request(impl_, "/users");
+}
+
+composed_request<std::optional<user>> users_resource::find_by_email(std::string_view email) const
+{
+    std::string error;
+    detail::check_text(error, "email", email);
+    if (detail::trim(email).empty())
+        note_error(error, "email must not be empty");
+    // The factory hands copies to a coroutine function, so the awaitable owns everything it uses.
+    return composed_request<std::optional<user>>([impl = impl_, email = std::string(detail::trim(email)),
+                                                  error] { return find_by_email_op(impl, email, error); });
 }
 
 fixed_request<user_details> users_resource::details(std::string_view user_id) const
 {
     std::string error;
-    auto target = user_target(user_id, error, {"details"});
-    return {impl_, request_spec{http_method::get, std::move(target), {}, {}, true, std::move(error)}};
+    auto target = detail::build_target(error, {"users", id_segment{"user_id", user_id}, "details"});
+    return {impl_, detail::bodiless(http_method::get, std::move(target), std::move(error))};
 }
 
 fixed_request<user> users_resource::create(const create_user_params& params) const
 {
     std::string error;
     detail::multipart_writer form;
-    check_text(error, "first_name", params.first_name);
-    check_text(error, "last_name", params.last_name);
+    detail::check_text(error, "first_name", params.first_name);
+    detail::check_text(error, "last_name", params.last_name);
     form.text("first_name", params.first_name);
     form.text("last_name", params.last_name);
     const std::pair<std::string_view, const std::optional<std::string>*> optional_fields[] = {
@@ -222,12 +147,12 @@ fixed_request<user> users_resource::create(const create_user_params& params) con
         {"username", &params.username},
         {"password", &params.password}};
     for (const auto& [name, value] : optional_fields) {
-        check_optional_text(error, name, *value);
+        detail::check_optional_text(error, name, *value);
         if (*value)
             form.text(name, **value);
     }
     if (params.password && !params.password->empty() &&
-        (is_space(params.password->front()) || is_space(params.password->back())))
+        (detail::is_space(params.password->front()) || detail::is_space(params.password->back())))
         note_error(error, "password must not start or end with whitespace (the server would trim it)");
     form.text("skip_password_check", params.skip_password_check ? "true" : "false");
     if (params.profile_image)
@@ -239,13 +164,13 @@ fixed_request<user_details> users_resource::update(std::string_view user_id,
                                                    const update_user_params& params) const
 {
     std::string error;
-    auto target = user_target(user_id, error);
+    auto target = detail::build_target(error, {"users", id_segment{"user_id", user_id}});
     detail::multipart_writer form;
     // The server ignores "" for these, so an empty value would be silently lost.
     const std::pair<std::string_view, const std::optional<std::string>*> text_fields[] = {
         {"first_name", &params.first_name}, {"last_name", &params.last_name}, {"username", &params.username}};
     for (const auto& [name, value] : text_fields) {
-        check_optional_text(error, name, *value);
+        detail::check_optional_text(error, name, *value);
         if (*value)
             form.text(name, **value);
     }
@@ -273,8 +198,8 @@ fixed_request<user_details> users_resource::update(std::string_view user_id,
 fixed_request<void> users_resource::remove(std::string_view user_id) const
 {
     std::string error;
-    auto target = user_target(user_id, error);
-    return {impl_, request_spec{http_method::delete_, std::move(target), {}, {}, true, std::move(error)}};
+    auto target = detail::build_target(error, {"users", id_segment{"user_id", user_id}});
+    return {impl_, detail::bodiless(http_method::delete_, std::move(target), std::move(error))};
 }
 
 update_password_request users_resource::update_password(std::string_view user_id,
@@ -286,8 +211,8 @@ update_password_request users_resource::update_password(std::string_view user_id
 fixed_request<void> users_resource::remove_password(std::string_view user_id) const
 {
     std::string error;
-    auto target = user_target(user_id, error, {"password"});
-    return {impl_, request_spec{http_method::delete_, std::move(target), {}, {}, true, std::move(error)}};
+    auto target = detail::build_target(error, {"users", id_segment{"user_id", user_id}, "password"});
+    return {impl_, detail::bodiless(http_method::delete_, std::move(target), std::move(error))};
 }
 
 } // namespace wacht

@@ -2,6 +2,7 @@
 // connection pool).
 #pragma once
 
+#include <wacht/invitations.hpp>
 #include <wacht/options.hpp>
 #include <wacht/users.hpp>
 
@@ -37,6 +38,10 @@ public:
 
     /// The users resource (client.users().list(), .details(id), ...).
     users_resource users() const { return users_resource(impl_); }
+    /// The invitations resource.
+    invitations_resource invitations() const { return invitations_resource(impl_); }
+    /// The waitlist resource.
+    waitlist_resource waitlist() const { return waitlist_resource(impl_); }
 
 private:
     std::shared_ptr<detail::client_impl> impl_;

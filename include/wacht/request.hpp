@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,10 +53,18 @@ template <class T>
 boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, request_spec spec,
                                           call_settings settings);
 
-/// execute(), then throws api_error on failure.
+/// Awaits `outcome` and throws api_error if it holds an error: how every send() is made from its
+/// try_send().
 template <class T>
-boost::asio::awaitable<T> execute_or_throw(std::shared_ptr<client_impl> impl, request_spec spec,
-                                           call_settings settings);
+boost::asio::awaitable<T> throw_on_error(boost::asio::awaitable<result<T>> outcome)
+{
+    auto r = co_await std::move(outcome);
+    // Thrown from a statement of its own: GCC 12 mishandles an exception leaving a co_return operand.
+    if (!r.has_value())
+        throw api_error(r.error());
+    if constexpr (!std::is_void_v<T>)
+        co_return std::move(r).value();
+}
 
 } // namespace detail
 
@@ -83,7 +92,8 @@ public:
     /// id) on any failure, including invalid arguments, which are reported before anything is sent.
     boost::asio::awaitable<T> send() const
     {
-        return detail::execute_or_throw<T>(impl_, static_cast<const Derived&>(*this).spec(), settings_);
+        return detail::throw_on_error(
+            detail::execute<T>(impl_, static_cast<const Derived&>(*this).spec(), settings_));
     }
 
     /// Like send(), but never throws: the outcome is a result<T> holding the value or the error.
@@ -113,6 +123,26 @@ public:
 
 private:
     detail::request_spec spec_;
+};
+
+/// A call made of several requests (a search followed by detail reads, say), with the same two ways to
+/// send as every builder. Holds a factory for the work; each send() starts it afresh.
+template <class T>
+class composed_request
+{
+public:
+    using response_type = T;
+    using factory = std::function<boost::asio::awaitable<result<T>>()>;
+
+    explicit composed_request(factory run) : run_(std::move(run)) {}
+
+    /// Runs every step; throws api_error with the first failure.
+    boost::asio::awaitable<T> send() const { return detail::throw_on_error<T>(run_()); }
+    /// Runs every step; never throws.
+    boost::asio::awaitable<result<T>> try_send() const { return run_(); }
+
+private:
+    factory run_;
 };
 
 } // namespace wacht

@@ -1,8 +1,11 @@
-// client.users(): the users core endpoints (contract E1 to E7).
+// client.users(): the users endpoints (contract E1 to E7) and the per-user sub-resources.
 #pragma once
 
+#include <wacht/identifiers.hpp>
 #include <wacht/models/user.hpp>
+#include <wacht/pagination.hpp>
 #include <wacht/request.hpp>
+#include <wacht/sessions.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -14,18 +17,6 @@
 
 namespace wacht {
 
-enum class sort_order
-{
-    asc,
-    desc
-};
-enum class user_sort_key
-{
-    created_at,
-    username,
-    email,
-    phone_number
-};
 enum class second_factor_policy
 {
     none,
@@ -78,38 +69,6 @@ struct update_user_params
     std::optional<wacht::profile_image> profile_image;
 };
 
-/// GET /users: one page of active users. Every setter validates; the first invalid argument fails
-/// send() with errc::invalid_argument before anything is sent.
-class list_users_request : public request_base<list_users_request, user_page>
-{
-public:
-    explicit list_users_request(std::shared_ptr<detail::client_impl> impl);
-
-    /// Page size, 0 to 2147483646 (the server's default is 10).
-    list_users_request& limit(std::int64_t n);
-    /// Rows to skip, 0 to 2147483647.
-    list_users_request& offset(std::int64_t n);
-    /// Case-insensitive substring over names, username, emails and phone numbers. Trimmed; an empty
-    /// term is not sent. The server's search index is updated asynchronously.
-    list_users_request& search(std::string_view term);
-    list_users_request& sort_key(user_sort_key key);
-    /// "created_at", "username", "email" or "phone_number"; anything else is an invalid argument.
-    list_users_request& sort_key(std::string_view key);
-    list_users_request& sort_order(wacht::sort_order order);
-    /// "asc" or "desc"; anything else is an invalid argument.
-    list_users_request& sort_order(std::string_view order);
-
-    detail::request_spec spec() const;
-
-private:
-    std::optional<std::int64_t> limit_;
-    std::optional<std::int64_t> offset_;
-    std::string search_;
-    std::optional<user_sort_key> sort_key_;
-    std::optional<wacht::sort_order> sort_order_;
-    std::string argument_error_;
-};
-
 /// PATCH /users/{id}/password.
 class update_password_request : public request_base<update_password_request, void>
 {
@@ -138,8 +97,11 @@ class users_resource
 public:
     explicit users_resource(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}
 
-    /// GET /users.
+    /// GET /users: one page of active users (see list_request; pages() and items() walk them all).
     list_users_request list() const;
+    /// The user with this email address (exact, case-insensitive match on any of the user's
+    /// addresses), or nullopt: a search, then details for candidates whose primary address differs.
+    composed_request<std::optional<user>> find_by_email(std::string_view email) const;
     /// GET /users/{id}/details. 404 (errc::not_found) if the user is not in the deployment.
     fixed_request<user_details> details(std::string_view user_id) const;
     /// POST /users, sent as multipart/form-data. Not idempotent: never sent twice.
@@ -152,6 +114,14 @@ public:
     update_password_request update_password(std::string_view user_id, std::string_view new_password) const;
     /// DELETE /users/{id}/password. 404 "user not found" when unknown.
     fixed_request<void> remove_password(std::string_view user_id) const;
+
+    emails_resource emails() const { return emails_resource(impl_); }
+    phones_resource phones() const { return phones_resource(impl_); }
+    social_connections_resource social_connections() const { return social_connections_resource(impl_); }
+    sessions_resource sessions() const { return sessions_resource(impl_); }
+    passkeys_resource passkeys() const { return passkeys_resource(impl_); }
+    mfa_resource mfa() const { return mfa_resource(impl_); }
+    memberships_resource memberships() const { return memberships_resource(impl_); }
 
 private:
     std::shared_ptr<detail::client_impl> impl_;

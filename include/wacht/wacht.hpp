@@ -3,8 +3,17 @@
 
 #include <wacht/client.hpp>
 #include <wacht/error.hpp>
+#include <wacht/identifiers.hpp>
+#include <wacht/invitations.hpp>
+#include <wacht/models/invitation.hpp>
+#include <wacht/models/membership.hpp>
+#include <wacht/models/mfa.hpp>
+#include <wacht/models/passkey.hpp>
+#include <wacht/models/session.hpp>
 #include <wacht/models/user.hpp>
 #include <wacht/options.hpp>
+#include <wacht/pagination.hpp>
 #include <wacht/request.hpp>
+#include <wacht/sessions.hpp>
 #include <wacht/timestamp.hpp>
 #include <wacht/users.hpp>

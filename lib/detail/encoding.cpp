@@ -74,6 +74,32 @@ bool has_control_char(std::string_view text) noexcept
     return false;
 }
 
+std::string normalize_base32(std::string_view secret)
+{
+    std::string out;
+    out.reserve(secret.size());
+    for (char c : secret) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '-')
+            continue;
+        out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+    return out;
+}
+
+std::optional<std::size_t> base32_decoded_size(std::string_view normalized) noexcept
+{
+    while (!normalized.empty() && normalized.back() == '=')
+        normalized.remove_suffix(1);
+    for (char c : normalized)
+        if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')))
+            return std::nullopt;
+    // A final group of 1, 3 or 6 characters cannot come from whole bytes.
+    const auto tail = normalized.size() % 8;
+    if (tail == 1 || tail == 3 || tail == 6)
+        return std::nullopt;
+    return normalized.size() * 5 / 8;
+}
+
 std::string random_hex(std::size_t bytes)
 {
     static constexpr char hex[] = "0123456789abcdef";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,13 @@ bool is_valid_utf8(std::string_view text) noexcept;
 
 /// Whether `text` has a control character (C0 or DEL), which would break a header line.
 bool has_control_char(std::string_view text) noexcept;
+
+/// A TOTP secret as the server reads it: whitespace and '-' removed, upper-cased.
+std::string normalize_base32(std::string_view secret);
+
+/// How many bytes a normalized RFC 4648 base32 text decodes to (trailing '=' padding allowed), or
+/// nullopt when it is not base32.
+std::optional<std::size_t> base32_decoded_size(std::string_view normalized) noexcept;
 
 /// `bytes` random bytes as lower-case hex, from a per-thread generator seeded from std::random_device.
 std::string random_hex(std::size_t bytes);

@@ -14,6 +14,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <cstdint>
+#include <iosfwd>
 #include <limits>
 #include <optional>
 #include <string>
@@ -60,6 +61,45 @@ public:
         if (const auto* v = find(key))
             out = as_int(*v, key, std::numeric_limits<std::int64_t>::min(),
                          std::numeric_limits<std::int64_t>::max());
+    }
+    void get(std::string_view key, std::int32_t& out) const
+    {
+        if (const auto* v = find(key))
+            out = static_cast<std::int32_t>(as_int(*v, key, std::numeric_limits<std::int32_t>::min(),
+                                                   std::numeric_limits<std::int32_t>::max()));
+    }
+    void get(std::string_view key, std::uint64_t& out) const
+    {
+        const auto* v = find(key);
+        if (!v)
+            return;
+        if (v->is_uint64())
+            out = v->get_uint64();
+        else if (v->is_int64() && v->get_int64() >= 0)
+            out = static_cast<std::uint64_t>(v->get_int64());
+        else
+            throw_field_error(boost::json::error::not_exact, key);
+    }
+    void get(std::string_view key, std::optional<bool>& out) const
+    {
+        bool value = false;
+        if (find(key)) {
+            get(key, value);
+            out = value;
+        }
+    }
+    template <class T>
+    void get(std::string_view key, std::optional<std::vector<T>>& out) const
+    {
+        if (find(key))
+            get(key, out.emplace());
+    }
+    /// A nested model.
+    template <class T>
+    void get_model(std::string_view key, T& out) const
+    {
+        if (const auto* v = find(key))
+            out = boost::json::value_to<T>(*v);
     }
     void get(std::string_view key, std::optional<std::int32_t>& out) const
     {
@@ -152,6 +192,29 @@ public:
     }
     void put(std::string_view key, bool v) { object_[key] = v; }
     void put(std::string_view key, std::int64_t v) { object_[key] = v; }
+    void put(std::string_view key, std::int32_t v) { object_[key] = v; }
+    void put(std::string_view key, std::uint64_t v) { object_[key] = v; }
+    void put(std::string_view key, const std::optional<bool>& v)
+    {
+        if (v)
+            object_[key] = *v;
+        else
+            object_[key] = nullptr;
+    }
+    template <class T>
+    void put(std::string_view key, const std::optional<std::vector<T>>& v)
+    {
+        if (v)
+            put(key, *v);
+        else
+            object_[key] = nullptr;
+    }
+    /// A nested model.
+    template <class T>
+    void put_model(std::string_view key, const T& v)
+    {
+        object_[key] = boost::json::value_from(v);
+    }
     void put(std::string_view key, timestamp v) { object_[key] = format_timestamp(v); }
     void put(std::string_view key, const std::optional<timestamp>& v)
     {
@@ -170,6 +233,9 @@ public:
 private:
     boost::json::object& object_;
 };
+
+/// Writes `value` as JSON with the values of secret keys replaced by "[redacted]".
+void write_redacted(std::ostream& os, const boost::json::value& value);
 
 template <class T>
 page<T> read_page(const boost::json::value& jv)

@@ -10,6 +10,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -126,7 +127,9 @@ struct user_details
     bool has_backup_codes = false;
 };
 
-/// One page of a paged list. limit and offset are echoed only by the three paged endpoints.
+/// One page of a paged list (users, invitations, waitlist), or a whole unpaged list (the other list
+/// endpoints return everything with has_more false). limit and offset are echoed only by the three
+/// paged endpoints.
 template <class T>
 struct page
 {
@@ -137,12 +140,15 @@ struct page
 };
 
 using user_page = page<user>;
+using social_connection_list = page<social_connection>;
 
-// Boost.JSON conversions (defined in the library). value_to throws boost::system::system_error on a
-// type mismatch; value_from never fails.
+// Boost.JSON conversions (defined in the library): value_to throws boost::system::system_error naming
+// the field on a type mismatch; value_from never fails. operator<< prints the model as JSON with every
+// secret (OAuth tokens, backup codes, TOTP URLs, invitation tokens) replaced by "[redacted]".
 #define WACHT_DECLARE_JSON_CONVERSIONS(T)                                                                    \
     void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const T& v);                        \
-    T tag_invoke(boost::json::value_to_tag<T>, const boost::json::value& jv);
+    T tag_invoke(boost::json::value_to_tag<T>, const boost::json::value& jv);                                \
+    std::ostream& operator<<(std::ostream& os, const T& v);
 
 WACHT_DECLARE_JSON_CONVERSIONS(user)
 WACHT_DECLARE_JSON_CONVERSIONS(user_email)
@@ -151,5 +157,6 @@ WACHT_DECLARE_JSON_CONVERSIONS(social_connection)
 WACHT_DECLARE_JSON_CONVERSIONS(segment)
 WACHT_DECLARE_JSON_CONVERSIONS(user_details)
 WACHT_DECLARE_JSON_CONVERSIONS(user_page)
+WACHT_DECLARE_JSON_CONVERSIONS(social_connection_list)
 
 } // namespace wacht

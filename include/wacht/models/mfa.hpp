@@ -1,0 +1,26 @@
+// TOTP authenticators and backup codes (contract 3.10, E24 to E26). Both carry secrets: operator<<
+// redacts them, and the SDK never logs bodies.
+#pragma once
+
+#include <wacht/models/user.hpp>
+
+namespace wacht {
+
+/// POST /users/{id}/authenticators.
+struct authenticator_created
+{
+    std::string id;
+    /// otpauth://totp/{issuer}:{account}?secret=...: a secret, for the user's authenticator app only.
+    std::string otp_url;
+};
+
+/// POST /users/{id}/backup-codes/regenerate: 12 codes of the form XXXX-XXXX, shown once.
+struct backup_codes
+{
+    std::vector<std::string> codes; // the wire key is "backup_codes"
+};
+
+WACHT_DECLARE_JSON_CONVERSIONS(authenticator_created)
+WACHT_DECLARE_JSON_CONVERSIONS(backup_codes)
+
+} // namespace wacht
