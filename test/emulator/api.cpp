@@ -5,6 +5,13 @@
 #include "multipart.hpp"
 #include "text.hpp"
 
+#include "detail/encoding.hpp" // the SDK's base32 rules are the server's
+
+#include <wacht/models/invitation.hpp>
+#include <wacht/models/membership.hpp>
+#include <wacht/models/mfa.hpp>
+#include <wacht/models/passkey.hpp>
+#include <wacht/models/session.hpp>
 #include <wacht/models/user.hpp>
 #include <wacht/timestamp.hpp>
 
@@ -12,6 +19,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <random>
 #include <regex>
 #include <stdexcept>
 #include <vector>
@@ -112,6 +121,101 @@ struct signin_row
 {
     id_type id = 0;
     id_type user_id = 0;
+    timestamp created_at{}, updated_at{};
+    std::optional<id_type> session_id;
+    std::optional<id_type> active_organization_membership_id;
+    std::optional<id_type> active_workspace_membership_id;
+    timestamp expires_at{}, last_active_at{};
+    std::string ip_address, browser, device, city, region, region_code, country, country_code;
+    std::optional<timestamp> deleted_at; // revoked
+};
+
+struct passkey_row
+{
+    id_type id = 0;
+    id_type user_id = 0;
+    timestamp created_at{}, updated_at{};
+    std::string name;
+    std::int32_t sign_count = 0;
+    std::optional<std::vector<std::string>> transports;
+    std::optional<timestamp> last_used_at;
+    std::optional<bool> backed_up;
+    std::optional<std::string> device_type;
+    bool deleted = false;
+};
+
+struct authenticator_row
+{
+    id_type id = 0;
+    id_type user_id = 0;
+    std::string secret;
+    bool deleted = false;
+};
+
+struct social_row
+{
+    id_type id = 0;
+    timestamp created_at{}, updated_at{};
+    id_type user_id = 0;
+    id_type email_id = 0;
+    std::string provider, email_address, access_token, refresh_token;
+};
+
+struct role_row
+{
+    id_type id = 0;
+    timestamp created_at{}, updated_at{};
+    std::string name;
+    std::vector<std::string> permissions;
+    bool deployment_level = false;
+};
+
+struct org_row
+{
+    id_type id = 0;
+    timestamp created_at{}, updated_at{};
+    std::string name, image_url, description;
+    std::int64_t member_count = 1;
+    json::value public_metadata = json::object{};
+    json::value private_metadata = json::object{};
+};
+
+struct org_membership_row
+{
+    id_type id = 0;
+    timestamp created_at{}, updated_at{};
+    id_type organization_id = 0;
+    id_type user_id = 0;
+    json::value public_metadata = json::object{};
+    std::vector<role_row> roles;
+};
+
+struct workspace_membership_row
+{
+    id_type id = 0;
+    timestamp created_at{}, updated_at{};
+    id_type workspace_id = 0;
+    id_type organization_id = 0;
+    id_type organization_membership_id = 0;
+    id_type user_id = 0;
+    json::value public_metadata = json::object{};
+    std::vector<role_row> roles;
+};
+
+struct invitation_row
+{
+    id_type id = 0;
+    timestamp created_at{}, updated_at{};
+    std::string first_name, last_name, email_address, token;
+    timestamp expiry{};
+};
+
+struct waitlist_row
+{
+    id_type id = 0;
+    timestamp created_at{}, updated_at{};
+    std::string email_address;
+    std::optional<std::string> first_name, last_name;
 };
 
 struct user_row
@@ -147,6 +251,93 @@ std::string id_text(id_type id)
     return std::to_string(id);
 }
 
+// A fixed-width text that sorts like the instant (the emulator's timestamps are after 1970).
+std::string sort_time(timestamp t)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%020lld", static_cast<long long>(t.time_since_epoch().count()));
+    return buffer;
+}
+
+// A JSON request body's fields, read the way serde does: a missing required field or a value of the
+// wrong type is a 422; null counts as absent for optional fields.
+class body_fields
+{
+public:
+    explicit body_fields(json::object o) : object_(std::move(o)) {}
+
+    std::string required_string(std::string_view key) const
+    {
+        const auto* v = object_.if_contains(key);
+        if (!v || !v->is_string())
+            fail_normalized(422);
+        return std::string(v->get_string());
+    }
+    std::optional<std::string> optional_string(std::string_view key) const
+    {
+        const auto* v = present(key);
+        if (v && !v->is_string())
+            fail_normalized(422);
+        return v ? std::optional(std::string(v->get_string())) : std::nullopt;
+    }
+    std::optional<bool> optional_bool(std::string_view key) const
+    {
+        const auto* v = present(key);
+        if (v && !v->is_bool())
+            fail_normalized(422);
+        return v ? std::optional(v->get_bool()) : std::nullopt;
+    }
+    std::optional<std::int64_t> optional_int(std::string_view key) const
+    {
+        const auto* v = present(key);
+        if (!v)
+            return std::nullopt;
+        if (v->is_int64())
+            return v->get_int64();
+        if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+            return static_cast<std::int64_t>(v->get_uint64());
+        fail_normalized(422);
+    }
+    const json::value* value(std::string_view key) const { return present(key); }
+
+private:
+    const json::value* present(std::string_view key) const
+    {
+        const auto* v = object_.if_contains(key);
+        return (v && !v->is_null()) ? v : nullptr;
+    }
+    json::object object_;
+};
+
+// RFC 3986 unreserved characters kept, everything else %XX (Rust's urlencoding::encode).
+std::string url_encode(std::string_view text)
+{
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        }
+    }
+    return out;
+}
+
+// Random text from an alphabet, for backup codes and invitation tokens.
+std::string random_text(std::string_view alphabet, std::size_t length)
+{
+    thread_local std::mt19937_64 generator{std::random_device{}()};
+    std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+    std::string out;
+    for (std::size_t i = 0; i < length; ++i)
+        out += alphabet[pick(generator)];
+    return out;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------------
@@ -161,6 +352,15 @@ struct api::state
     std::map<id_type, email_row> emails;
     std::map<id_type, phone_row> phones;
     std::map<id_type, signin_row> signins;
+    std::map<id_type, passkey_row> passkeys;
+    std::map<id_type, authenticator_row> authenticators;
+    std::map<id_type, social_row> social_connections;
+    std::map<id_type, org_row> organizations;
+    std::map<id_type, org_row> workspaces;
+    std::map<id_type, org_membership_row> organization_memberships;
+    std::map<id_type, workspace_membership_row> workspace_memberships;
+    std::map<id_type, invitation_row> invitations;
+    std::map<id_type, waitlist_row> waitlist;
     std::shared_ptr<std::function<void(const http_request&)>> observer;
 
     id_type new_id() { return next_id += 4096 + 7; }
@@ -194,7 +394,41 @@ struct api::state
         return out;
     }
 
-    wacht::user_details details(const user_row& u, timestamp now) const
+    // E3 decrypts the OAuth tokens; E4 returns the stored ciphertext (here: "enc:" + hex).
+    enum class tokens
+    {
+        plaintext,
+        ciphertext
+    };
+
+    static std::string encrypted(std::string_view token)
+    {
+        if (token.empty())
+            return {};
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string out = "enc:";
+        for (unsigned char c : token) {
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        }
+        return out;
+    }
+
+    wacht::social_connection social_model(const social_row& c, tokens form) const
+    {
+        const bool plain = form == tokens::plaintext;
+        return {id_text(c.id),
+                c.created_at,
+                c.updated_at,
+                id_text(c.user_id),
+                id_text(c.email_id),
+                c.provider,
+                c.email_address,
+                plain ? c.access_token : encrypted(c.access_token),
+                plain ? c.refresh_token : encrypted(c.refresh_token)};
+    }
+
+    wacht::user_details details(const user_row& u, timestamp now, tokens form = tokens::plaintext) const
     {
         wacht::user_details d;
         d.id = id_text(u.id);
@@ -232,6 +466,9 @@ struct api::state
                 d.phone_numbers.push_back({id_text(p.id), p.created_at, p.updated_at, id_text(p.user_id),
                                            p.phone_number, p.country_code, p.verified,
                                            p.verified_at.value_or(now)});
+        for (auto it = social_connections.rbegin(); it != social_connections.rend(); ++it)
+            if (it->second.user_id == u.id)
+                d.social_connections.push_back(social_model(it->second, form));
         d.has_password = u.password.has_value();
         d.has_backup_codes = u.has_backup_codes;
         return d;
@@ -269,6 +506,11 @@ struct api::state
         std::erase_if(emails, [&](const auto& e) { return e.second.user_id == user_id; });
         std::erase_if(phones, [&](const auto& p) { return p.second.user_id == user_id; });
         std::erase_if(signins, [&](const auto& s) { return s.second.user_id == user_id; });
+        std::erase_if(passkeys, [&](const auto& p) { return p.second.user_id == user_id; });
+        std::erase_if(authenticators, [&](const auto& t) { return t.second.user_id == user_id; });
+        std::erase_if(social_connections, [&](const auto& c) { return c.second.user_id == user_id; });
+        std::erase_if(organization_memberships, [&](const auto& m) { return m.second.user_id == user_id; });
+        std::erase_if(workspace_memberships, [&](const auto& m) { return m.second.user_id == user_id; });
     }
 
     // ---- validation (contract E2 stage A and B, E4, E6) ------------------------------------------
@@ -309,12 +551,17 @@ struct api::state
 
     // ---- handlers -----------------------------------------------------------------------------------
 
-    http_response list_users(const query_map& query)
+    // The paged lists (users, invitations, waitlist): the query, the search, the sort and the page.
+    // `key_of(row, sort_key)` gives a row's sort value (nullopt for NULL); `matches(row, pattern)` runs
+    // the LIKE search; `to_json(row)` writes an item. Takes the lock itself.
+    template <class Row, class KeyOf, class Matches, class ToJson>
+    http_response paged_list(const query_map& query, std::initializer_list<std::string_view> sort_keys,
+                             const std::map<id_type, Row>& table, KeyOf key_of, Matches matches,
+                             ToJson to_json)
     {
         const auto limit = query_usize(query, "limit").value_or(10);
         const auto offset = query_i64(query, "offset").value_or(0);
-        const auto sort_key =
-            query_enum(query, "sort_key", {"created_at", "username", "email", "phone_number"});
+        const auto sort_key = query_enum(query, "sort_key", sort_keys).value_or("created_at");
         const auto sort_order = query_enum(query, "sort_order", {"asc", "desc"});
         const auto search = std::string(trim(query_value(query, "search").value_or("")));
         // limit + 1 is computed in an i32 and a negative offset reaches Postgres: both are 500s.
@@ -322,31 +569,16 @@ struct api::state
             fail(500, "Something went wrong");
 
         std::lock_guard lock(mutex);
-        std::vector<const user_row*> rows;
+        std::vector<const Row*> rows;
         const auto pattern = "%" + to_lower(search) + "%";
-        for (const auto& [id, u] : users)
-            if (search.empty() || like_match(search_text(u), pattern))
-                rows.push_back(&u);
-
+        for (const auto& [id, row] : table)
+            if (search.empty() || matches(row, pattern))
+                rows.push_back(&row);
         const bool descending = sort_order.value_or("desc") == "desc";
-        const auto key_of = [&](const user_row& u) -> std::optional<std::string> {
-            const auto key = sort_key.value_or("created_at");
-            if (key == "username")
-                return u.username;
-            if (key == "email") {
-                const auto* e = primary_email(u);
-                return e ? std::optional(e->email) : std::nullopt;
-            }
-            if (key == "phone_number") {
-                const auto* p = primary_phone(u);
-                return p ? std::optional(p->phone_number) : std::nullopt;
-            }
-            return format_timestamp(u.created_at); // fixed width: sorts like the instant
-        };
         // NULLs first in DESC order and last in ASC order, as Postgres does. The real server has no
         // tie-breaker; the emulator breaks ties by id so that paging is repeatable.
-        std::stable_sort(rows.begin(), rows.end(), [&](const user_row* a, const user_row* b) {
-            const auto ka = key_of(*a), kb = key_of(*b);
+        std::stable_sort(rows.begin(), rows.end(), [&](const Row* a, const Row* b) {
+            const std::optional<std::string> ka = key_of(*a, sort_key), kb = key_of(*b, sort_key);
             if (ka != kb) {
                 if (!ka || !kb)
                     return descending ? !ka : !kb;
@@ -354,17 +586,38 @@ struct api::state
             }
             return descending ? a->id > b->id : a->id < b->id;
         });
-
         json::array data;
         const auto start = std::min<std::size_t>(static_cast<std::size_t>(offset), rows.size());
         const auto end = std::min<std::size_t>(start + limit, rows.size());
         for (auto i = start; i < end; ++i)
-            data.push_back(json::value_from(list_item(*rows[i])));
-        json::object body{{"data", std::move(data)},
-                          {"has_more", rows.size() > start + limit},
-                          {"limit", static_cast<std::int64_t>(limit)},
-                          {"offset", offset}};
-        return json_response(200, body);
+            data.push_back(to_json(*rows[i]));
+        return json_response(200, json::object{{"data", std::move(data)},
+                                               {"has_more", rows.size() > start + limit},
+                                               {"limit", static_cast<std::int64_t>(limit)},
+                                               {"offset", offset}});
+    }
+
+    http_response list_users(const query_map& query)
+    {
+        return paged_list(
+            query, {"created_at", "username", "email", "phone_number"}, users,
+            [&](const user_row& u, std::string_view key) -> std::optional<std::string> {
+                if (key == "username")
+                    return u.username;
+                if (key == "email") {
+                    const auto* e = primary_email(u);
+                    return e ? std::optional(e->email) : std::nullopt;
+                }
+                if (key == "phone_number") {
+                    const auto* p = primary_phone(u);
+                    return p ? std::optional(p->phone_number) : std::nullopt;
+                }
+                return sort_time(u.created_at);
+            },
+            [&](const user_row& u, const std::string& pattern) {
+                return like_match(search_text(u), pattern);
+            },
+            [&](const user_row& u) { return json::value_from(list_item(u)); });
     }
 
     // The fields of a multipart request, checked the way the server's multipart helper does.
@@ -636,7 +889,7 @@ struct api::state
             store_image(u, std::move(*form.profile_image));
         }
         u.updated_at = db_time(now);
-        return json_response(200, json::value_from(details(u, now)));
+        return json_response(200, json::value_from(details(u, now, tokens::ciphertext)));
     }
 
     http_response delete_user(id_type user_id)
@@ -692,6 +945,765 @@ struct api::state
         if (it == users.end() || it->second.profile_image.empty())
             fail(404, "Resource not found");
         return {200, it->second.profile_image_type, it->second.profile_image};
+    }
+
+    // ---- identifiers (E8 to E15, E27, E28) ----------------------------------------------------------
+
+    wacht::user_email email_model(const email_row& e, timestamp now) const
+    {
+        return {
+            id_text(e.id), e.created_at, e.updated_at, id_text(deployment_id),      id_text(e.user_id),
+            e.email,       e.is_primary, e.verified,   e.verified_at.value_or(now), e.verification_strategy};
+    }
+
+    wacht::user_phone phone_model(const phone_row& p, timestamp now) const
+    {
+        return {id_text(p.id),  p.created_at,   p.updated_at, id_text(p.user_id),
+                p.phone_number, p.country_code, p.verified,   p.verified_at.value_or(now)};
+    }
+
+    // The user's emails lose the primary flag; `primary` gets it.
+    void set_primary_email(user_row& u, email_row& primary)
+    {
+        for (auto& [id, e] : emails)
+            if (e.user_id == u.id)
+                e.is_primary = false;
+        primary.is_primary = true;
+        u.primary_email_id = primary.id;
+    }
+
+    http_response add_email(id_type user_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        const auto email = body.required_string("email");
+        const bool verified = body.optional_bool("verified").value_or(false);
+        const bool is_primary = body.optional_bool("is_primary").value_or(false);
+        std::lock_guard lock(mutex);
+        auto user = users.find(user_id);
+        if (user == users.end()) // the foreign key (contract section 5)
+            fail(404, "Related resource not found");
+        if (options.auth.unique_identifiers && email_taken(email))
+            fail(409, "Resource already exists");
+        const auto now = std::chrono::system_clock::now();
+        const auto stored = db_time(now);
+        // verified_at is stamped even for an unverified address, as the server does.
+        const auto id = new_id();
+        auto& e = emails[id];
+        e = {id, stored, stored, user_id, email, false, verified, stored, "otp"};
+        if (is_primary)
+            set_primary_email(user->second, e);
+        return json_response(200, json::value_from(email_model(e, now)));
+    }
+
+    http_response update_email(id_type user_id, id_type email_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        const auto email = body.optional_string("email");
+        const auto verified = body.optional_bool("verified");
+        const auto is_primary = body.optional_bool("is_primary");
+        std::lock_guard lock(mutex);
+        auto it = emails.find(email_id);
+        if (it == emails.end() || it->second.user_id != user_id)
+            fail(404, "Email not found");
+        auto& e = it->second;
+        const auto now = std::chrono::system_clock::now();
+        if (email)
+            e.email = *email;
+        if (verified) {
+            e.verified = *verified;
+            if (*verified)
+                e.verified_at = db_time(now);
+        }
+        // Points the user at this address but leaves every is_primary flag as it was.
+        if (is_primary && *is_primary)
+            if (auto user = users.find(user_id); user != users.end())
+                user->second.primary_email_id = email_id;
+        e.updated_at = db_time(now);
+        return json_response(200, json::value_from(email_model(e, now)));
+    }
+
+    http_response delete_email(id_type user_id, id_type email_id)
+    {
+        std::lock_guard lock(mutex);
+        // Always 200; the user's primary_email_address_id is left as it was.
+        if (auto it = emails.find(email_id); it != emails.end() && it->second.user_id == user_id) {
+            emails.erase(it);
+            std::erase_if(social_connections, [&](const auto& c) { return c.second.email_id == email_id; });
+        }
+        return empty_success();
+    }
+
+    http_response make_email_primary(id_type user_id, id_type email_id)
+    {
+        std::lock_guard lock(mutex);
+        auto user = users.find(user_id);
+        auto it = emails.find(email_id);
+        if (user == users.end() || it == emails.end() || it->second.user_id != user_id)
+            fail(404, "email not found");
+        if (!it->second.verified)
+            fail(400, "email must be verified before it can be marked primary");
+        set_primary_email(user->second, it->second);
+        return empty_success();
+    }
+
+    http_response add_phone(id_type user_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        const auto number = body.required_string("phone_number");
+        const auto country_code = body.required_string("country_code");
+        const bool verified = body.optional_bool("verified").value_or(false);
+        const bool is_primary = body.optional_bool("is_primary").value_or(false);
+        std::lock_guard lock(mutex);
+        auto user = users.find(user_id);
+        if (user == users.end())
+            fail(404, "Related resource not found");
+        const auto now = std::chrono::system_clock::now();
+        const auto stored = db_time(now);
+        const auto id = new_id();
+        auto& p = phones[id];
+        p = {id,     stored,       stored,   user_id,
+             number, country_code, verified, verified ? std::optional(stored) : std::nullopt};
+        if (is_primary) // phones have no flag of their own
+            user->second.primary_phone_id = id;
+        return json_response(200, json::value_from(phone_model(p, now)));
+    }
+
+    http_response update_phone(id_type user_id, id_type phone_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        const auto number = body.optional_string("phone_number");
+        const auto country_code = body.optional_string("country_code");
+        const auto verified = body.optional_bool("verified");
+        const auto is_primary = body.optional_bool("is_primary");
+        std::lock_guard lock(mutex);
+        auto it = phones.find(phone_id);
+        if (it == phones.end() || it->second.user_id != user_id)
+            fail(404, "Phone number not found");
+        auto& p = it->second;
+        const auto now = std::chrono::system_clock::now();
+        if (number)
+            p.phone_number = *number;
+        if (country_code)
+            p.country_code = *country_code;
+        if (verified) {
+            p.verified = *verified;
+            if (*verified)
+                p.verified_at = db_time(now);
+        }
+        if (is_primary && *is_primary)
+            if (auto user = users.find(user_id); user != users.end())
+                user->second.primary_phone_id = phone_id;
+        p.updated_at = db_time(now);
+        return json_response(200, json::value_from(phone_model(p, now)));
+    }
+
+    http_response delete_phone(id_type user_id, id_type phone_id)
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = phones.find(phone_id); it != phones.end() && it->second.user_id == user_id)
+            phones.erase(it);
+        return empty_success();
+    }
+
+    http_response make_phone_primary(id_type user_id, id_type phone_id)
+    {
+        std::lock_guard lock(mutex);
+        auto user = users.find(user_id);
+        auto it = phones.find(phone_id);
+        if (user == users.end() || it == phones.end() || it->second.user_id != user_id)
+            fail(404, "phone not found");
+        if (!it->second.verified)
+            fail(400, "phone must be verified before it can be marked primary");
+        user->second.primary_phone_id = phone_id;
+        return empty_success();
+    }
+
+    // The unpaged lists: everything, has_more false, no limit or offset.
+    static http_response whole_list(json::array data)
+    {
+        return json_response(200, json::object{{"data", std::move(data)}, {"has_more", false}});
+    }
+
+    http_response list_social_connections(id_type user_id)
+    {
+        std::lock_guard lock(mutex);
+        json::array data;
+        for (auto it = social_connections.rbegin(); it != social_connections.rend(); ++it) // newest first
+            if (it->second.user_id == user_id)
+                data.push_back(json::value_from(social_model(it->second, tokens::plaintext)));
+        return whole_list(std::move(data));
+    }
+
+    http_response delete_social_connection(id_type user_id, id_type connection_id)
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = social_connections.find(connection_id);
+            it != social_connections.end() && it->second.user_id == user_id)
+            social_connections.erase(it);
+        return empty_success();
+    }
+
+    // ---- memberships (E16, E17) -----------------------------------------------------------------------
+
+    static wacht::role role_model(const role_row& r)
+    {
+        return {id_text(r.id), r.created_at, r.updated_at, r.name, r.permissions, r.deployment_level};
+    }
+
+    static wacht::organization org_model(const org_row& o)
+    {
+        return {id_text(o.id),  o.created_at,      o.updated_at,      o.name, o.image_url, o.description,
+                o.member_count, o.public_metadata, o.private_metadata};
+    }
+
+    template <class Membership>
+    static std::vector<wacht::role> sorted_roles(const Membership& m)
+    {
+        std::vector<wacht::role> roles;
+        for (const auto& r : m.roles)
+            roles.push_back(role_model(r));
+        std::sort(roles.begin(), roles.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+        return roles;
+    }
+
+    http_response list_organization_memberships(id_type user_id)
+    {
+        std::lock_guard lock(mutex);
+        json::array data;
+        for (auto it = organization_memberships.rbegin(); it != organization_memberships.rend(); ++it) {
+            const auto& m = it->second;
+            if (m.user_id != user_id)
+                continue;
+            data.push_back(json::value_from(wacht::organization_membership{
+                id_text(m.id), m.created_at, m.updated_at, id_text(m.organization_id), id_text(m.user_id),
+                m.public_metadata, sorted_roles(m), org_model(organizations.at(m.organization_id))}));
+        }
+        return whole_list(std::move(data));
+    }
+
+    http_response list_workspace_memberships(id_type user_id)
+    {
+        std::lock_guard lock(mutex);
+        json::array data;
+        for (auto it = workspace_memberships.rbegin(); it != workspace_memberships.rend(); ++it) {
+            const auto& m = it->second;
+            if (m.user_id != user_id)
+                continue;
+            data.push_back(json::value_from(wacht::workspace_membership{
+                id_text(m.id), m.created_at, m.updated_at, id_text(m.workspace_id),
+                id_text(m.organization_id), id_text(m.organization_membership_id), id_text(m.user_id),
+                m.public_metadata, sorted_roles(m), org_model(workspaces.at(m.workspace_id))}));
+        }
+        return whole_list(std::move(data));
+    }
+
+    // ---- sessions (E18 to E20) --------------------------------------------------------------------------
+
+    static wacht::sign_in sign_in_model(const signin_row& s)
+    {
+        const auto optional_id = [](const std::optional<id_type>& id) {
+            return id ? std::optional(id_text(*id)) : std::nullopt;
+        };
+        return {id_text(s.id),
+                s.created_at,
+                s.updated_at,
+                id_text(s.session_id.value_or(0)), // "0" when NULL
+                id_text(s.user_id),
+                optional_id(s.active_organization_membership_id),
+                optional_id(s.active_workspace_membership_id),
+                s.expires_at,
+                s.last_active_at,
+                s.ip_address,
+                s.browser,
+                s.device,
+                s.city,
+                s.region,
+                s.region_code,
+                s.country,
+                s.country_code};
+    }
+
+    http_response list_sessions(id_type user_id, const query_map& query)
+    {
+        bool include_expired = false;
+        if (auto v = query_value(query, "include_expired")) {
+            if (*v != "true" && *v != "false")
+                fail_normalized(400);
+            include_expired = *v == "true";
+        }
+        std::lock_guard lock(mutex);
+        const auto now = std::chrono::system_clock::now();
+        std::vector<const signin_row*> rows;
+        for (const auto& [id, s] : signins)
+            if (s.user_id == user_id && !s.deleted_at && (include_expired || s.expires_at > now))
+                rows.push_back(&s);
+        std::stable_sort(rows.begin(), rows.end(),
+                         [](const auto* a, const auto* b) { return a->last_active_at > b->last_active_at; });
+        json::array data;
+        for (const auto* s : rows)
+            data.push_back(json::value_from(sign_in_model(*s)));
+        return whole_list(std::move(data));
+    }
+
+    http_response revoke_session(id_type user_id, id_type signin_id)
+    {
+        std::lock_guard lock(mutex);
+        auto it = signins.find(signin_id);
+        if (it == signins.end() || it->second.user_id != user_id || it->second.deleted_at)
+            fail(404, "signin not found");
+        it->second.deleted_at = db_time(std::chrono::system_clock::now()); // expired ones too
+        return empty_success();
+    }
+
+    http_response revoke_all_sessions(id_type user_id)
+    {
+        std::lock_guard lock(mutex);
+        std::uint64_t revoked = 0;
+        const auto now = db_time(std::chrono::system_clock::now());
+        for (auto& [id, s] : signins) // no expiry filter: expired, un-revoked rows count too
+            if (s.user_id == user_id && !s.deleted_at) {
+                s.deleted_at = now;
+                ++revoked;
+            }
+        return json_response(200, json::value_from(wacht::revoke_all_result{revoked}));
+    }
+
+    // ---- passkeys (E21 to E23) --------------------------------------------------------------------------
+
+    static wacht::passkey passkey_model(const passkey_row& p)
+    {
+        return {id_text(p.id), p.created_at, p.updated_at,   id_text(p.user_id), p.name,
+                p.sign_count,  p.transports, p.last_used_at, p.backed_up,        p.device_type};
+    }
+
+    http_response list_passkeys(id_type user_id)
+    {
+        std::lock_guard lock(mutex);
+        json::array data;
+        for (auto it = passkeys.rbegin(); it != passkeys.rend(); ++it)
+            if (it->second.user_id == user_id && !it->second.deleted)
+                data.push_back(json::value_from(passkey_model(it->second)));
+        return whole_list(std::move(data));
+    }
+
+    passkey_row* find_passkey(id_type user_id, id_type passkey_id)
+    {
+        auto it = passkeys.find(passkey_id);
+        if (it == passkeys.end() || it->second.user_id != user_id || it->second.deleted)
+            fail(404, "passkey not found");
+        return &it->second;
+    }
+
+    http_response rename_passkey(id_type user_id, id_type passkey_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        const auto name = std::string(trim(body.required_string("name")));
+        if (name.empty())
+            fail(400, "name cannot be empty");
+        std::lock_guard lock(mutex);
+        auto* p = find_passkey(user_id, passkey_id);
+        p->name = name;
+        p->updated_at = db_time(std::chrono::system_clock::now());
+        return empty_success();
+    }
+
+    http_response delete_passkey(id_type user_id, id_type passkey_id)
+    {
+        std::lock_guard lock(mutex);
+        find_passkey(user_id, passkey_id)->deleted = true;
+        return empty_success();
+    }
+
+    // ---- MFA (E24 to E26) -------------------------------------------------------------------------------
+
+    http_response create_authenticator(id_type user_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        const auto secret = detail::normalize_base32(body.required_string("secret"));
+        auto account_name = body.optional_string("account_name");
+        if (account_name && trim(*account_name).empty())
+            account_name.reset();
+        else if (account_name)
+            account_name = std::string(trim(*account_name));
+        const auto size = detail::base32_decoded_size(secret);
+        if (!size)
+            fail(400, "invalid base32 secret");
+        if (*size < 16)
+            fail(400, "secret too short \u2014 TOTP secrets must be at least 128 bits (16 bytes)");
+        std::lock_guard lock(mutex);
+        auto user = users.find(user_id);
+        if (user == users.end())
+            fail(404, "user not found");
+        for (const auto& [id, t] : authenticators)
+            if (t.user_id == user_id && !t.deleted)
+                fail(409, "user already has an active authenticator");
+        if (account_name && account_name->find(':') != std::string::npos)
+            fail(400, "account_name cannot contain ':'");
+        const auto& u = user->second;
+        std::string account;
+        if (account_name)
+            account = *account_name;
+        else if (const auto* e = primary_email(u))
+            account = e->email;
+        else if (!u.username.empty())
+            account = u.username;
+        else if (!trim(u.first_name + " " + u.last_name).empty())
+            account = std::string(trim(u.first_name + " " + u.last_name));
+        else
+            account = "user-" + id_text(u.id);
+        const auto issuer = options.app_name.empty() ? std::string("Wacht") : options.app_name;
+        const auto id = new_id();
+        authenticators[id] = {id, user_id, secret, false};
+        const auto url = "otpauth://totp/" + url_encode(issuer) + ":" + url_encode(account) +
+                         "?secret=" + secret + "&issuer=" + url_encode(issuer) +
+                         "&algorithm=SHA1&digits=6&period=30";
+        return json_response(200, json::value_from(wacht::authenticator_created{id_text(id), url}));
+    }
+
+    http_response delete_authenticator(id_type user_id)
+    {
+        std::lock_guard lock(mutex);
+        bool any = false;
+        for (auto& [id, t] : authenticators)
+            if (t.user_id == user_id && !t.deleted)
+                t.deleted = any = true;
+        if (!any)
+            fail(404, "authenticator not found");
+        return empty_success();
+    }
+
+    http_response regenerate_backup_codes(id_type user_id)
+    {
+        std::lock_guard lock(mutex);
+        auto user = users.find(user_id);
+        if (user == users.end())
+            fail(404, "user not found");
+        static constexpr std::string_view alphabet =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        wacht::backup_codes codes;
+        for (int i = 0; i < 12; ++i)
+            codes.codes.push_back(random_text(alphabet, 4) + "-" + random_text(alphabet, 4));
+        user->second.has_backup_codes = true;
+        return json_response(200, json::value_from(codes));
+    }
+
+    // ---- invitations and waitlist (E29 to E33) ----------------------------------------------------------
+
+    static wacht::invitation invitation_model(const invitation_row& i)
+    {
+        return {id_text(i.id),          i.created_at, i.updated_at,
+                id_text(deployment_id), i.first_name, i.last_name,
+                i.email_address,        i.token,      i.expiry};
+    }
+
+    static wacht::waitlist_user waitlist_model(const waitlist_row& w)
+    {
+        return {id_text(w.id),   w.created_at, w.updated_at, id_text(deployment_id),
+                w.email_address, w.first_name, w.last_name};
+    }
+
+    http_response list_invitations(const query_map& query)
+    {
+        return paged_list(
+            query, {"created_at", "email"}, invitations,
+            [](const invitation_row& i, std::string_view key) -> std::optional<std::string> {
+                return key == "email" ? i.email_address : sort_time(i.created_at);
+            },
+            [](const invitation_row& i, const std::string& pattern) {
+                return like_match(to_lower(i.first_name), pattern) ||
+                       like_match(to_lower(i.last_name), pattern) ||
+                       like_match(to_lower(i.email_address), pattern);
+            },
+            [](const invitation_row& i) { return json::value_from(invitation_model(i)); });
+    }
+
+    // Inserts an invitation; the response's timestamps are "now" with nanoseconds.
+    http_response create_invitation(std::string first_name, std::string last_name, std::string email,
+                                    std::int64_t expiry_days)
+    {
+        const auto now = std::chrono::system_clock::now();
+        // chrono panics (and the connection drops) past its range of about +-262,000 years.
+        if (expiry_days > 95'000'000 || expiry_days < -95'000'000)
+            return {500, "application/json", "", true};
+        const auto expiry = now + std::chrono::days(expiry_days);
+        const auto id = new_id();
+        invitation_row row{id,
+                           db_time(now),
+                           db_time(now),
+                           std::move(first_name),
+                           std::move(last_name),
+                           std::move(email),
+                           "dep." + random_text("0123456789abcdef", 64),
+                           db_time(expiry)};
+        invitations[id] = row;
+        row.created_at = row.updated_at = now;
+        row.expiry = expiry;
+        return json_response(200, json::value_from(invitation_model(row)));
+    }
+
+    http_response invite(const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        auto first_name = body.required_string("first_name");
+        auto last_name = body.required_string("last_name");
+        auto email = body.required_string("email_address");
+        const auto days = body.optional_int("expiry_days").value_or(7);
+        std::lock_guard lock(mutex); // no validation of any kind, duplicates included
+        return create_invitation(std::move(first_name), std::move(last_name), std::move(email), days);
+    }
+
+    http_response delete_invitation(id_type invitation_id)
+    {
+        std::lock_guard lock(mutex);
+        if (invitations.erase(invitation_id) == 0)
+            fail(404, "Invitation not found");
+        return empty_success();
+    }
+
+    http_response list_waitlist(const query_map& query)
+    {
+        return paged_list(
+            query, {"created_at", "email"}, waitlist,
+            [](const waitlist_row& w, std::string_view key) -> std::optional<std::string> {
+                return key == "email" ? w.email_address : sort_time(w.created_at);
+            },
+            [](const waitlist_row& w, const std::string& pattern) {
+                return like_match(to_lower(w.first_name.value_or("")), pattern) ||
+                       like_match(to_lower(w.last_name.value_or("")), pattern) ||
+                       like_match(to_lower(w.email_address), pattern);
+            },
+            [](const waitlist_row& w) { return json::value_from(waitlist_model(w)); });
+    }
+
+    http_response approve_waitlist_user(id_type waitlist_id)
+    {
+        std::lock_guard lock(mutex);
+        auto it = waitlist.find(waitlist_id);
+        if (it == waitlist.end())
+            fail(404, "Waitlist user not found");
+        auto entry = std::move(it->second);
+        waitlist.erase(it); // in the same transaction as the invitation
+        return create_invitation(entry.first_name.value_or(""), entry.last_name.value_or(""),
+                                 std::move(entry.email_address), 7);
+    }
+
+    // ---- seeding routes under /_emulator (not part of the real API) -------------------------------------
+
+    user_row& existing_user(id_type user_id)
+    {
+        auto it = users.find(user_id);
+        if (it == users.end())
+            fail(404, "Resource not found");
+        return it->second;
+    }
+
+    static std::optional<timestamp> optional_time(const body_fields& body, std::string_view key)
+    {
+        auto text = body.optional_string(key);
+        if (!text)
+            return std::nullopt;
+        auto t = parse_timestamp(*text);
+        if (!t)
+            fail_normalized(422);
+        return db_time(*t);
+    }
+
+    // POST /_emulator/users/{id}/sessions {expires_at?, last_active_at?, ip_address?, browser?, device?,
+    // city?, region?, region_code?, country?, country_code?}: a sign-in (default: expires in a day).
+    http_response seed_session(id_type user_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        std::lock_guard lock(mutex);
+        existing_user(user_id);
+        const auto now = db_time(std::chrono::system_clock::now());
+        signin_row s;
+        s.id = new_id();
+        s.user_id = user_id;
+        s.created_at = s.updated_at = now;
+        s.session_id = new_id();
+        s.expires_at = optional_time(body, "expires_at").value_or(now + std::chrono::hours(24));
+        s.last_active_at = optional_time(body, "last_active_at").value_or(now);
+        const std::pair<const char*, std::string*> texts[] = {
+            {"ip_address", &s.ip_address}, {"browser", &s.browser},
+            {"device", &s.device},         {"city", &s.city},
+            {"region", &s.region},         {"region_code", &s.region_code},
+            {"country", &s.country},       {"country_code", &s.country_code}};
+        for (const auto& [key, field] : texts)
+            *field = body.optional_string(key).value_or("");
+        signins[s.id] = s;
+        return json_response(200, json::value_from(sign_in_model(s)));
+    }
+
+    // POST /_emulator/users/{id}/passkeys {name, sign_count?, transports?, backed_up?, device_type?,
+    // last_used_at?}.
+    http_response seed_passkey(id_type user_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        std::lock_guard lock(mutex);
+        existing_user(user_id);
+        const auto now = db_time(std::chrono::system_clock::now());
+        passkey_row p;
+        p.id = new_id();
+        p.user_id = user_id;
+        p.created_at = p.updated_at = now;
+        p.name = body.required_string("name");
+        p.sign_count = static_cast<std::int32_t>(body.optional_int("sign_count").value_or(0));
+        if (const auto* t = body.value("transports")) {
+            if (!t->is_array())
+                fail_normalized(422);
+            p.transports.emplace();
+            for (const auto& item : t->get_array()) {
+                if (!item.is_string())
+                    fail_normalized(422);
+                p.transports->emplace_back(item.get_string());
+            }
+        }
+        p.backed_up = body.optional_bool("backed_up");
+        p.device_type = body.optional_string("device_type");
+        p.last_used_at = optional_time(body, "last_used_at");
+        passkeys[p.id] = p;
+        return json_response(200, json::value_from(passkey_model(p)));
+    }
+
+    // POST /_emulator/users/{id}/social-connections {provider, email_address?, access_token?,
+    // refresh_token?}: linked to the user's address with that email (default: the primary one).
+    http_response seed_social_connection(id_type user_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        std::lock_guard lock(mutex);
+        auto& u = existing_user(user_id);
+        const auto wanted = body.optional_string("email_address");
+        const email_row* email = wanted ? nullptr : primary_email(u);
+        for (const auto& [id, e] : emails)
+            if (wanted && e.user_id == user_id && e.email == *wanted)
+                email = &e;
+        if (!email)
+            fail(404, "Related resource not found");
+        const auto now = db_time(std::chrono::system_clock::now());
+        social_row c{new_id(),
+                     now,
+                     now,
+                     user_id,
+                     email->id,
+                     body.required_string("provider"),
+                     email->email,
+                     body.optional_string("access_token").value_or(""),
+                     body.optional_string("refresh_token").value_or("")};
+        social_connections[c.id] = c;
+        return json_response(200, json::value_from(social_model(c, tokens::plaintext)));
+    }
+
+    std::vector<role_row> seed_roles(const body_fields& body, timestamp now)
+    {
+        std::vector<role_row> roles;
+        if (const auto* list = body.value("roles")) {
+            if (!list->is_array())
+                fail_normalized(422);
+            for (const auto& item : list->get_array()) {
+                if (!item.is_object())
+                    fail_normalized(422);
+                const body_fields role(item.get_object());
+                role_row r{new_id(), now,
+                           now,      role.required_string("name"),
+                           {},       role.optional_bool("is_deployment_level").value_or(false)};
+                if (const auto* permissions = role.value("permissions");
+                    permissions && permissions->is_array())
+                    for (const auto& p : permissions->get_array())
+                        if (p.is_string())
+                            r.permissions.emplace_back(p.get_string());
+                roles.push_back(std::move(r));
+            }
+        }
+        return roles;
+    }
+
+    org_row seed_org(const body_fields& body, std::string_view key, timestamp now)
+    {
+        const auto* value = body.value(key);
+        if (!value || !value->is_object())
+            fail_normalized(422);
+        const body_fields o(value->get_object());
+        org_row row{new_id(),
+                    now,
+                    now,
+                    o.required_string("name"),
+                    o.optional_string("image_url").value_or(""),
+                    o.optional_string("description").value_or(""),
+                    o.optional_int("member_count").value_or(1)};
+        if (const auto* md = o.value("public_metadata"))
+            row.public_metadata = *md;
+        if (const auto* md = o.value("private_metadata"))
+            row.private_metadata = *md;
+        return row;
+    }
+
+    // POST /_emulator/users/{id}/organization-memberships {organization: {name, description?, image_url?,
+    // member_count?, public_metadata?, private_metadata?}, roles?: [{name, permissions?,
+    // is_deployment_level?}], public_metadata?}.
+    http_response seed_organization_membership(id_type user_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        std::lock_guard lock(mutex);
+        existing_user(user_id);
+        const auto now = db_time(std::chrono::system_clock::now());
+        const auto org = seed_org(body, "organization", now);
+        organizations[org.id] = org;
+        org_membership_row m{new_id(), now, now, org.id, user_id, json::object{}, seed_roles(body, now)};
+        if (const auto* md = body.value("public_metadata"))
+            m.public_metadata = *md;
+        organization_memberships[m.id] = m;
+        return json_response(200, json::value_from(wacht::organization_membership{
+                                      id_text(m.id), m.created_at, m.updated_at, id_text(org.id),
+                                      id_text(user_id), m.public_metadata, sorted_roles(m), org_model(org)}));
+    }
+
+    // POST /_emulator/users/{id}/workspace-memberships {organization_membership_id, workspace: {...as
+    // organization}, roles?, public_metadata?}.
+    http_response seed_workspace_membership(id_type user_id, const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        const auto parent_text = body.required_string("organization_membership_id");
+        const auto parent_id = parse_signed(parent_text);
+        std::lock_guard lock(mutex);
+        existing_user(user_id);
+        auto parent = parent_id ? organization_memberships.find(*parent_id) : organization_memberships.end();
+        if (parent == organization_memberships.end() || parent->second.user_id != user_id)
+            fail(404, "Related resource not found");
+        const auto now = db_time(std::chrono::system_clock::now());
+        const auto ws = seed_org(body, "workspace", now);
+        workspaces[ws.id] = ws;
+        workspace_membership_row m{new_id(),
+                                   now,
+                                   now,
+                                   ws.id,
+                                   parent->second.organization_id,
+                                   parent->first,
+                                   user_id,
+                                   json::object{},
+                                   seed_roles(body, now)};
+        if (const auto* md = body.value("public_metadata"))
+            m.public_metadata = *md;
+        workspace_memberships[m.id] = m;
+        return json_response(200, json::value_from(wacht::workspace_membership{
+                                      id_text(m.id), m.created_at, m.updated_at, id_text(ws.id),
+                                      id_text(m.organization_id), id_text(m.organization_membership_id),
+                                      id_text(user_id), m.public_metadata, sorted_roles(m), org_model(ws)}));
+    }
+
+    // POST /_emulator/waitlist {email_address, first_name?, last_name?}.
+    http_response seed_waitlist_user(const http_request& request)
+    {
+        const body_fields body(json_body(request));
+        std::lock_guard lock(mutex);
+        const auto now = db_time(std::chrono::system_clock::now());
+        waitlist_row w{new_id(),
+                       now,
+                       now,
+                       body.required_string("email_address"),
+                       body.optional_string("first_name"),
+                       body.optional_string("last_name")};
+        waitlist[w.id] = w;
+        return json_response(200, json::value_from(waitlist_model(w)));
     }
 
     // ---- request plumbing ---------------------------------------------------------------------------
@@ -792,29 +1804,6 @@ struct api::state
     }
 };
 
-namespace {
-
-// The user-management routes of contract section 1.1 that the emulator serves, and their methods.
-struct route
-{
-    std::vector<std::string_view> pattern; // ":" marks an id segment
-    std::vector<std::string_view> methods;
-};
-
-const std::vector<route>& routes()
-{
-    static const std::vector<route> table = {
-        {{"users"}, {"GET", "POST"}},
-        {{"users", ":"}, {"PATCH", "DELETE"}},
-        {{"users", ":", "details"}, {"GET"}},
-        {{"users", ":", "password"}, {"PATCH", "DELETE"}},
-        {{"_emulator", "users", ":", "profile-image"}, {"GET"}},
-    };
-    return table;
-}
-
-} // namespace
-
 api::api(api_options options) : state_(std::make_unique<state>())
 {
     state_->options = std::move(options);
@@ -869,58 +1858,185 @@ http_response api::handle(const http_request& request)
         const auto segments = split_path(path);
         if (!segments)
             return normalized_error(404);
-        const route* matched = nullptr;
-        std::vector<std::string_view> ids;
-        for (const auto& r : routes()) {
+
+        // The routes of contract section 1.1 ("{}" marks an id), then the emulator's own.
+        struct call
+        {
+            const http_request& request;
+            const std::vector<id_type>& ids;
+            const query_map& query;
+        };
+        struct route
+        {
+            std::string_view method;
+            std::vector<std::string_view> pattern;
+            http_response (*run)(state&, const call&);
+        };
+        static const std::vector<route> table = {
+            {"GET", {"users"}, [](state& s, const call& c) { return s.list_users(c.query); }},
+            {"POST", {"users"}, [](state& s, const call& c) { return s.create_user(c.request); }},
+            {"PATCH",
+             {"users", "{}"},
+             [](state& s, const call& c) { return s.update_user(c.ids[0], c.request); }},
+            {"DELETE", {"users", "{}"}, [](state& s, const call& c) { return s.delete_user(c.ids[0]); }},
+            {"GET",
+             {"users", "{}", "details"},
+             [](state& s, const call& c) { return s.user_details(c.ids[0]); }},
+            {"PATCH",
+             {"users", "{}", "password"},
+             [](state& s, const call& c) { return s.update_password(c.ids[0], c.request); }},
+            {"DELETE",
+             {"users", "{}", "password"},
+             [](state& s, const call& c) { return s.remove_password(c.ids[0]); }},
+            {"POST",
+             {"users", "{}", "emails"},
+             [](state& s, const call& c) { return s.add_email(c.ids[0], c.request); }},
+            {"PATCH",
+             {"users", "{}", "emails", "{}"},
+             [](state& s, const call& c) { return s.update_email(c.ids[0], c.ids[1], c.request); }},
+            {"DELETE",
+             {"users", "{}", "emails", "{}"},
+             [](state& s, const call& c) { return s.delete_email(c.ids[0], c.ids[1]); }},
+            {"POST",
+             {"users", "{}", "emails", "{}", "make-primary"},
+             [](state& s, const call& c) { return s.make_email_primary(c.ids[0], c.ids[1]); }},
+            {"POST",
+             {"users", "{}", "phones"},
+             [](state& s, const call& c) { return s.add_phone(c.ids[0], c.request); }},
+            {"PATCH",
+             {"users", "{}", "phones", "{}"},
+             [](state& s, const call& c) { return s.update_phone(c.ids[0], c.ids[1], c.request); }},
+            {"DELETE",
+             {"users", "{}", "phones", "{}"},
+             [](state& s, const call& c) { return s.delete_phone(c.ids[0], c.ids[1]); }},
+            {"POST",
+             {"users", "{}", "phones", "{}", "make-primary"},
+             [](state& s, const call& c) { return s.make_phone_primary(c.ids[0], c.ids[1]); }},
+            {"GET",
+             {"users", "{}", "social-connections"},
+             [](state& s, const call& c) { return s.list_social_connections(c.ids[0]); }},
+            {"DELETE",
+             {"users", "{}", "social-connections", "{}"},
+             [](state& s, const call& c) { return s.delete_social_connection(c.ids[0], c.ids[1]); }},
+            {"GET",
+             {"users", "{}", "organization-memberships"},
+             [](state& s, const call& c) { return s.list_organization_memberships(c.ids[0]); }},
+            {"GET",
+             {"users", "{}", "workspace-memberships"},
+             [](state& s, const call& c) { return s.list_workspace_memberships(c.ids[0]); }},
+            {"GET",
+             {"users", "{}", "sessions"},
+             [](state& s, const call& c) { return s.list_sessions(c.ids[0], c.query); }},
+            {"POST",
+             {"users", "{}", "sessions", "{}", "revoke"},
+             [](state& s, const call& c) { return s.revoke_session(c.ids[0], c.ids[1]); }},
+            {"POST",
+             {"users", "{}", "sessions", "revoke-all"},
+             [](state& s, const call& c) { return s.revoke_all_sessions(c.ids[0]); }},
+            {"GET",
+             {"users", "{}", "passkeys"},
+             [](state& s, const call& c) { return s.list_passkeys(c.ids[0]); }},
+            {"PATCH",
+             {"users", "{}", "passkeys", "{}"},
+             [](state& s, const call& c) { return s.rename_passkey(c.ids[0], c.ids[1], c.request); }},
+            {"DELETE",
+             {"users", "{}", "passkeys", "{}"},
+             [](state& s, const call& c) { return s.delete_passkey(c.ids[0], c.ids[1]); }},
+            {"POST",
+             {"users", "{}", "authenticators"},
+             [](state& s, const call& c) { return s.create_authenticator(c.ids[0], c.request); }},
+            {"DELETE",
+             {"users", "{}", "authenticators"},
+             [](state& s, const call& c) { return s.delete_authenticator(c.ids[0]); }},
+            {"POST",
+             {"users", "{}", "backup-codes", "regenerate"},
+             [](state& s, const call& c) { return s.regenerate_backup_codes(c.ids[0]); }},
+            {"GET", {"invitations"}, [](state& s, const call& c) { return s.list_invitations(c.query); }},
+            {"POST", {"invitations"}, [](state& s, const call& c) { return s.invite(c.request); }},
+            {"DELETE",
+             {"invitations", "{}"},
+             [](state& s, const call& c) { return s.delete_invitation(c.ids[0]); }},
+            {"GET", {"waitlist"}, [](state& s, const call& c) { return s.list_waitlist(c.query); }},
+            {"POST",
+             {"waitlist", "{}", "approve"},
+             [](state& s, const call& c) { return s.approve_waitlist_user(c.ids[0]); }},
+            // Emulator-only: seeding what no backend route creates, and reading stored uploads.
+            {"GET",
+             {"_emulator", "users", "{}", "profile-image"},
+             [](state& s, const call& c) { return s.profile_image(c.ids[0]); }},
+            {"POST",
+             {"_emulator", "users", "{}", "sessions"},
+             [](state& s, const call& c) { return s.seed_session(c.ids[0], c.request); }},
+            {"POST",
+             {"_emulator", "users", "{}", "passkeys"},
+             [](state& s, const call& c) { return s.seed_passkey(c.ids[0], c.request); }},
+            {"POST",
+             {"_emulator", "users", "{}", "social-connections"},
+             [](state& s, const call& c) { return s.seed_social_connection(c.ids[0], c.request); }},
+            {"POST",
+             {"_emulator", "users", "{}", "organization-memberships"},
+             [](state& s, const call& c) { return s.seed_organization_membership(c.ids[0], c.request); }},
+            {"POST",
+             {"_emulator", "users", "{}", "workspace-memberships"},
+             [](state& s, const call& c) { return s.seed_workspace_membership(c.ids[0], c.request); }},
+            {"POST",
+             {"_emulator", "waitlist"},
+             [](state& s, const call& c) { return s.seed_waitlist_user(c.request); }},
+        };
+
+        // Literal segments must match exactly; an id segment matches any non-empty segment (a literal
+        // wins over an id, as in axum: /sessions/revoke-all is not /sessions/{id}).
+        const auto matches = [&](const route& r, std::vector<std::string_view>* ids) {
             if (r.pattern.size() != segments->size())
+                return false;
+            for (std::size_t i = 0; i < r.pattern.size(); ++i) {
+                const auto segment = (*segments)[i];
+                if (r.pattern[i] == "{}") {
+                    if (segment.empty())
+                        return false;
+                    if (ids)
+                        ids->push_back(segment);
+                } else if (r.pattern[i] != segment) {
+                    return false;
+                }
+            }
+            return true;
+        };
+        const auto more_literal = [](const route& a, const route& b) {
+            return std::count(a.pattern.begin(), a.pattern.end(), "{}") <
+                   std::count(b.pattern.begin(), b.pattern.end(), "{}");
+        };
+        const route* path_match = nullptr;
+        const route* matched = nullptr;
+        for (const auto& r : table) {
+            if (!matches(r, nullptr))
                 continue;
-            std::vector<std::string_view> found;
-            bool ok = true;
-            for (std::size_t i = 0; i < r.pattern.size() && ok; ++i) {
-                if (r.pattern[i] == ":") {
-                    ok = !(*segments)[i].empty(); // an id never matches ""
-                    found.push_back((*segments)[i]);
-                } else
-                    ok = r.pattern[i] == (*segments)[i];
-            }
-            if (ok) {
-                matched = &r;
-                ids = std::move(found);
-                break;
-            }
+            if (!path_match || more_literal(r, *path_match))
+                path_match = &r;
         }
-        if (!matched)
+        if (!path_match)
             return normalized_error(404);
-        if (std::find(matched->methods.begin(), matched->methods.end(), request.method) ==
-            matched->methods.end())
+        for (const auto& r : table)
+            if (r.method == request.method && r.pattern == path_match->pattern)
+                matched = &r;
+        if (!matched)
             return normalized_error(405);
 
         // Path ids are i64; anything else is a 400 from the Path extractor.
-        std::vector<id_type> id_values;
-        for (const auto raw : ids) {
+        std::vector<std::string_view> raw_ids;
+        matches(*matched, &raw_ids);
+        std::vector<id_type> ids;
+        for (const auto raw : raw_ids) {
             const auto text = decode_path_segment(raw);
             const auto v = text ? parse_signed(*text) : std::nullopt;
             if (!v)
                 return normalized_error(400);
-            id_values.push_back(*v);
+            ids.push_back(*v);
         }
         const auto query = parse_query(query_text);
         if (!query)
             return normalized_error(400);
-
-        const auto& p = matched->pattern;
-        const auto& m = request.method;
-        if (p.size() == 1)
-            return m == "GET" ? s.list_users(*query) : s.create_user(request);
-        if (p[0] == "_emulator")
-            return s.profile_image(id_values[0]);
-        if (p.size() == 2)
-            return m == "PATCH" ? s.update_user(id_values[0], request) : s.delete_user(id_values[0]);
-        if (p[2] == "details")
-            return s.user_details(id_values[0]);
-        if (p[2] == "password")
-            return m == "PATCH" ? s.update_password(id_values[0], request) : s.remove_password(id_values[0]);
-        return normalized_error(404);
+        return matched->run(s, call{request, ids, *query});
     } catch (reply& r) {
         return std::move(r.response);
     } catch (const std::exception&) {

@@ -51,6 +51,8 @@ struct api_options
     auth_settings auth;
     /// Users created at start-up, with deterministic names, emails and some phones and usernames.
     std::size_t seed_users = 0;
+    /// The deployment UI's app_name: the TOTP issuer ("Wacht" when empty).
+    std::string app_name;
 };
 
 struct http_request
@@ -72,6 +74,8 @@ struct http_response
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
+    /// Close the connection without answering (the real server's handler panicked).
+    bool drop_connection = false;
 };
 
 /// Thread-safe: handle() may be called from several threads at once.
