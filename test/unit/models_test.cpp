@@ -1,9 +1,11 @@
 #include "harness.hpp"
 
-#include <wacht/models/user.hpp>
+#include <wacht/wacht.hpp>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+
+#include <sstream>
 
 namespace json = boost::json;
 using wacht::test::read_data;
@@ -111,4 +113,69 @@ TEST_CASE("a segment's null deleted_at is omitted and a set one is written")
     CHECK_FALSE(json::value_from(s).as_object().contains("deleted_at"));
     s.deleted_at = *wacht::parse_timestamp("2026-01-01T00:00:00Z");
     CHECK(json::value_from(s).as_object().at("deleted_at") == "2026-01-01T00:00:00Z");
+}
+
+TEST_CASE("the list fixtures of every other model round-trip")
+{
+    const auto social = round_trip<wacht::social_connection_list>("social-connections-list.json");
+    REQUIRE(social.data.size() == 1);
+    CHECK_FALSE(social.limit);
+    CHECK(social.data[0].access_token.size() > 0);
+
+    const auto orgs = round_trip<wacht::organization_membership_list>("organization-memberships-list.json");
+    REQUIRE_FALSE(orgs.data.empty());
+    CHECK_FALSE(orgs.data[0].organization.name.empty());
+    const auto workspaces = round_trip<wacht::workspace_membership_list>("workspace-memberships-list.json");
+    REQUIRE_FALSE(workspaces.data.empty());
+    CHECK_FALSE(workspaces.data[0].organization_membership_id.empty());
+
+    const auto sessions = round_trip<wacht::sign_in_list>("sessions-list.json");
+    REQUIRE_FALSE(sessions.data.empty());
+    CHECK(sessions.data[0].expires_at > sessions.data[0].created_at);
+    CHECK(round_trip<wacht::revoke_all_result>("revoke-all.json").revoked > 0);
+
+    const auto passkeys = round_trip<wacht::passkey_list>("passkeys-list.json");
+    REQUIRE_FALSE(passkeys.data.empty());
+    CHECK_FALSE(passkeys.data[0].name.empty());
+
+    CHECK(round_trip<wacht::authenticator_created>("authenticator-create.json")
+              .otp_url.starts_with("otpauth://totp/"));
+    CHECK(round_trip<wacht::backup_codes>("backup-codes.json").codes.size() == 12);
+
+    const auto invitation = round_trip<wacht::invitation>("invitation.json");
+    CHECK(invitation.token.starts_with("dep."));
+    CHECK(round_trip<wacht::invitation>("waitlist-approve.json").expiry >
+          invitation.created_at - std::chrono::hours(24 * 365));
+    const auto invitations = round_trip<wacht::invitation_page>("invitations-list.json");
+    CHECK(invitations.limit.has_value());
+    const auto waitlist = round_trip<wacht::waitlist_page>("waitlist-list.json");
+    REQUIRE_FALSE(waitlist.data.empty());
+    CHECK(waitlist.offset.has_value());
+}
+
+TEST_CASE("operator<< prints JSON with every secret redacted")
+{
+    const auto print = [](const auto& model) {
+        std::ostringstream out;
+        out << model;
+        return out.str();
+    };
+    const auto details = json::value_to<wacht::user_details>(json::parse(read_data("user-details.json")));
+    const auto text = print(details);
+    CHECK(text.find("ya29.a0AfB_byC-example-access-token") == std::string::npos);
+    CHECK(text.find("1//0g-example-refresh-token") == std::string::npos);
+    CHECK(text.find("[redacted]") != std::string::npos);
+    CHECK(text.find("ada@example.com") != std::string::npos); // the rest is printed
+
+    const auto codes = json::value_to<wacht::backup_codes>(json::parse(read_data("backup-codes.json")));
+    CHECK(print(codes).find(codes.codes[0]) == std::string::npos);
+    const auto created =
+        json::value_to<wacht::authenticator_created>(json::parse(read_data("authenticator-create.json")));
+    CHECK(print(created).find("secret=") == std::string::npos);
+    CHECK(print(created).find(created.id) != std::string::npos);
+    const auto invitation = json::value_to<wacht::invitation>(json::parse(read_data("invitation.json")));
+    CHECK(print(invitation).find(invitation.token) == std::string::npos);
+    const auto social =
+        json::value_to<wacht::social_connection_list>(json::parse(read_data("social-connections-list.json")));
+    CHECK(print(social).find(social.data[0].access_token) == std::string::npos);
 }
