@@ -5,7 +5,7 @@
 #include "multipart.hpp"
 #include "text.hpp"
 
-#include "detail/encoding.hpp" // the SDK's base32 rules are the server's
+#include "detail/encoding.hpp" // the SDK's base32 and percent-encoding rules are the server's
 
 #include <wacht/models/invitation.hpp>
 #include <wacht/models/membership.hpp>
@@ -308,24 +308,6 @@ private:
     }
     json::object object_;
 };
-
-// RFC 3986 unreserved characters kept, everything else %XX (Rust's urlencoding::encode).
-std::string url_encode(std::string_view text)
-{
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
-        }
-    }
-    return out;
-}
 
 // Random text from an alphabet, for backup codes and invitation tokens.
 std::string random_text(std::string_view alphabet, std::size_t length)
@@ -1354,9 +1336,9 @@ struct api::state
         const auto issuer = options.app_name.empty() ? std::string("Wacht") : options.app_name;
         const auto id = new_id();
         authenticators[id] = {id, user_id, secret, false};
-        const auto url = "otpauth://totp/" + url_encode(issuer) + ":" + url_encode(account) +
-                         "?secret=" + secret + "&issuer=" + url_encode(issuer) +
-                         "&algorithm=SHA1&digits=6&period=30";
+        const auto url = "otpauth://totp/" + detail::percent_encode(issuer) + ":" +
+                         detail::percent_encode(account) + "?secret=" + secret +
+                         "&issuer=" + detail::percent_encode(issuer) + "&algorithm=SHA1&digits=6&period=30";
         return json_response(200, json::value_from(wacht::authenticator_created{id_text(id), url}));
     }
 

@@ -11,39 +11,16 @@
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using wacht::errc;
+using wacht::test::error_of;
 using wacht::test::harness;
+using wacht::test::message_of;
+using wacht::test::seed;
 
 namespace {
-
-// Seeds through the emulator's /_emulator routes (what no backend route creates).
-json::object seed(harness& h, const std::string& target, const json::object& body)
-{
-    const auto r = h.server.backend().handle({.method = "POST",
-                                              .target = target,
-                                              .authorization = "Bearer test-key-7f3a9c",
-                                              .content_type = "application/json",
-                                              .body = json::serialize(body)});
-    INFO(r.body);
-    REQUIRE(r.status == 200);
-    return json::parse(r.body).as_object();
-}
 
 std::string text(const json::value& v)
 {
     return std::string(v.as_string());
-}
-
-template <class T>
-wacht::error error_of(const wacht::result<T>& r)
-{
-    REQUIRE_FALSE(r.has_value());
-    return r.error();
-}
-
-std::string message_of(const wacht::error& e)
-{
-    REQUIRE(e.diagnostics.server_messages.size() == 1);
-    return e.diagnostics.server_messages[0].message;
 }
 
 wacht::user make_user(harness& h, std::string email = "jane@example.com")

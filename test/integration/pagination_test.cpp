@@ -11,19 +11,9 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using wacht::errc;
 using wacht::test::harness;
+using wacht::test::seed;
 
 namespace {
-
-json::object seed(harness& h, const std::string& target, const json::object& body)
-{
-    const auto r = h.server.backend().handle({.method = "POST",
-                                              .target = target,
-                                              .authorization = "Bearer test-key-7f3a9c",
-                                              .content_type = "application/json",
-                                              .body = json::serialize(body)});
-    REQUIRE(r.status == 200);
-    return json::parse(r.body).as_object();
-}
 
 harness seeded(std::size_t users)
 {

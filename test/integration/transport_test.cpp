@@ -15,14 +15,11 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using wacht::errc;
 using wacht::test::canned_server;
+using wacht::test::error_of;
 using wacht::test::harness;
+using wacht::test::jane;
 
 namespace {
-
-const wacht::create_user_params jane{.first_name = "Jane",
-                                     .last_name = "Smith",
-                                     .email_address = "jane@example.com",
-                                     .password = "S3cure!pass"};
 
 // A client for a server that is not the emulator.
 struct plain_client
@@ -58,13 +55,6 @@ std::string http_response(const std::string& status_line, const std::string& con
 {
     return "HTTP/1.1 " + status_line + "\r\nContent-Type: " + content_type +
            "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-template <class T>
-wacht::error error_of(const wacht::result<T>& r)
-{
-    REQUIRE_FALSE(r.has_value());
-    return r.error();
 }
 
 } // namespace

@@ -10,27 +10,12 @@
 namespace asio = boost::asio;
 namespace json = boost::json;
 using wacht::errc;
+using wacht::test::error_of;
 using wacht::test::harness;
+using wacht::test::jane;
+using wacht::test::message_of;
 
 namespace {
-
-const wacht::create_user_params jane{.first_name = "Jane",
-                                     .last_name = "Smith",
-                                     .email_address = "jane@example.com",
-                                     .password = "S3cure!pass"};
-
-template <class T>
-wacht::error error_of(const wacht::result<T>& r)
-{
-    REQUIRE_FALSE(r.has_value());
-    return r.error();
-}
-
-std::string only_message(const wacht::error& e)
-{
-    REQUIRE(e.diagnostics.server_messages.size() == 1);
-    return e.diagnostics.server_messages[0].message;
-}
 
 // Runs a builder's try_send() to completion.
 template <class Builder>
@@ -88,10 +73,10 @@ TEST_CASE("create - read - list - update and delete a user")
     h.run(h.client.users().remove(created.id).send());
     const auto gone = attempt(h, h.client.users().details(created.id));
     CHECK(error_of(gone).code == errc::not_found);
-    CHECK(only_message(gone.error()) == "Resource not found");
+    CHECK(message_of(gone.error()) == "Resource not found");
     const auto again = attempt(h, h.client.users().remove(created.id));
     CHECK(error_of(again).code == errc::not_found);
-    CHECK(only_message(again.error()) == "User not found");
+    CHECK(message_of(again.error()) == "User not found");
     CHECK(h.run(h.client.users().list().search("jane").send()).data.empty());
 }
 
@@ -139,7 +124,7 @@ TEST_CASE("a wrong API key is a 401 whose error text never contains the key")
     const auto r = attempt(h, h.client.users().list());
     const auto e = error_of(r);
     CHECK(e.code == errc::unauthorized);
-    CHECK(only_message(e) == "Authentication failed");
+    CHECK(message_of(e) == "Authentication failed");
     CHECK(e.message().find("sk_wrong_91c2") == std::string::npos);
 }
 
@@ -323,17 +308,16 @@ TEST_CASE("create: the server's validation messages - stage A then stage B")
     harness h;
     auto no_email = jane;
     no_email.email_address.reset();
-    CHECK(only_message(error_of(attempt(h, h.client.users().create(no_email)))) ==
-          "Email address is required");
+    CHECK(message_of(error_of(attempt(h, h.client.users().create(no_email)))) == "Email address is required");
 
     auto short_password = jane;
     short_password.password = "Ab1!";
-    CHECK(only_message(error_of(attempt(h, h.client.users().create(short_password)))) ==
+    CHECK(message_of(error_of(attempt(h, h.client.users().create(short_password)))) ==
           "Password must be at least 8 characters");
 
     auto no_password = jane;
     no_password.password.reset();
-    CHECK(only_message(error_of(attempt(h, h.client.users().create(no_password)))) == "Password is required");
+    CHECK(message_of(error_of(attempt(h, h.client.users().create(no_password)))) == "Password is required");
     no_password.skip_password_check = true;
     CHECK(h.run(h.client.users().create(no_password).send()).primary_email_address == "jane@example.com");
 
@@ -345,7 +329,7 @@ TEST_CASE("create: the server's validation messages - stage A then stage B")
     const auto e = error_of(attempt(h, h.client.users().create(bad)));
     CHECK(e.code == errc::bad_request);
     CHECK(
-        only_message(e) ==
+        message_of(e) ==
         "Validation failed: email_address: Invalid email format, phone_number: Invalid phone number format, "
         "username: Username can only contain letters, numbers, underscores, and hyphens, password: Password "
         "must contain at least one uppercase letter, password: Password must contain at least one number");
@@ -353,7 +337,7 @@ TEST_CASE("create: the server's validation messages - stage A then stage B")
     auto unsupported = jane;
     unsupported.email_address = "other@example.com";
     unsupported.profile_image = wacht::profile_image{"image/bmp", "BM...."};
-    CHECK(only_message(error_of(attempt(h, h.client.users().create(unsupported)))) ==
+    CHECK(message_of(error_of(attempt(h, h.client.users().create(unsupported)))) ==
           "Unsupported image format. Supported formats: JPEG, PNG, GIF, WEBP, ICO");
 }
 
@@ -363,7 +347,7 @@ TEST_CASE("create: a duplicate email address is a 409 conflict")
     h.run(h.client.users().create(jane).send());
     const auto e = error_of(attempt(h, h.client.users().create(jane)));
     CHECK(e.code == errc::conflict);
-    CHECK(only_message(e) == "Resource already exists");
+    CHECK(message_of(e) == "Resource already exists");
 }
 
 TEST_CASE("create and update: arguments the server would silently drop are rejected before sending")
@@ -406,10 +390,10 @@ TEST_CASE("update: validation - unknown users and disabling")
     const auto created = h.run(h.client.users().create(jane).send());
     wacht::update_user_params u;
     u.username = "ab";
-    CHECK(only_message(error_of(attempt(h, h.client.users().update(created.id, u)))) ==
+    CHECK(message_of(error_of(attempt(h, h.client.users().update(created.id, u)))) ==
           "Username must be at least 3 characters");
     u.username = std::string(31, 'x');
-    CHECK(only_message(error_of(attempt(h, h.client.users().update(created.id, u)))) ==
+    CHECK(message_of(error_of(attempt(h, h.client.users().update(created.id, u)))) ==
           "Username must be at most 30 characters");
 
     wacht::update_user_params disable;
@@ -417,7 +401,7 @@ TEST_CASE("update: validation - unknown users and disabling")
     CHECK(h.run(h.client.users().update(created.id, disable).send()).disabled);
     const auto missing = error_of(attempt(h, h.client.users().update("1394412856401047552", disable)));
     CHECK(missing.code == errc::not_found);
-    CHECK(only_message(missing) == "Resource not found");
+    CHECK(message_of(missing) == "Resource not found");
 }
 
 TEST_CASE("passwords: update with the server's rules - skip them - remove")
@@ -426,7 +410,7 @@ TEST_CASE("passwords: update with the server's rules - skip them - remove")
     const auto created = h.run(h.client.users().create(jane).send());
     const auto weak = error_of(attempt(h, h.client.users().update_password(created.id, "weakpass")));
     CHECK(weak.code == errc::bad_request);
-    CHECK(only_message(weak) ==
+    CHECK(message_of(weak) ==
           "Validation failed: password: Password must contain at least one uppercase letter, "
           "password: Password must contain at least one number, password: Password must "
           "contain at least one special character");
@@ -439,7 +423,7 @@ TEST_CASE("passwords: update with the server's rules - skip them - remove")
     CHECK_FALSE(h.run(h.client.users().details(created.id).send()).has_password);
     const auto missing = error_of(attempt(h, h.client.users().remove_password("1394412856401047552")));
     CHECK(missing.code == errc::not_found);
-    CHECK(only_message(missing) == "user not found");
+    CHECK(message_of(missing) == "user not found");
 }
 
 TEST_CASE("deleting a user cascades to its emails and phones")

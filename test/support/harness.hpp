@@ -9,6 +9,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 #include <iterator>
@@ -63,5 +65,40 @@ struct harness
     boost::asio::io_context io;
     wacht::client client;
 };
+
+/// A user the default deployment settings accept.
+inline const create_user_params jane{.first_name = "Jane",
+                                     .last_name = "Smith",
+                                     .email_address = "jane@example.com",
+                                     .password = "S3cure!pass"};
+
+/// The error of a result that must have failed.
+template <class T>
+wacht::error error_of(const result<T>& r)
+{
+    REQUIRE_FALSE(r.has_value());
+    return r.error();
+}
+
+/// The server's single errors[] message.
+inline std::string message_of(const wacht::error& e)
+{
+    REQUIRE(e.diagnostics.server_messages.size() == 1);
+    return e.diagnostics.server_messages[0].message;
+}
+
+/// Seeds through the emulator's /_emulator routes (what no backend route creates), bypassing the
+/// network; returns the created item.
+inline boost::json::object seed(harness& h, const std::string& target, const boost::json::object& body)
+{
+    const auto r = h.server.backend().handle({.method = "POST",
+                                              .target = target,
+                                              .authorization = "Bearer " + h.server.api_key(),
+                                              .content_type = "application/json",
+                                              .body = boost::json::serialize(body)});
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return boost::json::parse(r.body).as_object();
+}
 
 } // namespace wacht::test
