@@ -174,6 +174,8 @@ struct server::impl
             const bool keep_alive = message.keep_alive() && !too_large;
 
             auto result = backend->handle(request);
+            if (result.drop_connection)
+                break; // as the real server does when its handler panics
             http::response<http::string_body> response{static_cast<http::status>(result.status), 11};
             response.set(http::field::content_type, result.content_type);
             response.keep_alive(keep_alive);

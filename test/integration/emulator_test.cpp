@@ -340,3 +340,72 @@ TEST_CASE("every error fixture decodes into the error's status - code and messag
             CHECK(r.error().diagnostics.retry_after.has_value());
     }
 }
+
+TEST_CASE("every JSON route: 415 without application/json - 422 for missing fields or wrong types")
+{
+    auto a = make_api(1);
+    const auto list = json::parse(call(a, "GET", "/users").body).as_object();
+    const std::string user = "/users/" + std::string(list.at("data").at(0).at("id").as_string());
+    const std::vector<std::tuple<std::string, std::string, std::string>> routes = {
+        {"POST", user + "/emails", "{}"},
+        {"PATCH", user + "/emails/1", R"({"verified":"yes"})"},
+        {"POST", user + "/phones", R"({"phone_number":"1"})"},
+        {"PATCH", user + "/phones/1", R"({"is_primary":1})"},
+        {"PATCH", user + "/passkeys/1", "{}"},
+        {"POST", user + "/authenticators", R"({"secret":5})"},
+        {"POST", "/invitations", R"({"first_name":"a","last_name":"b"})"},
+        {"PATCH", user + "/password", R"({"new_password":null})"},
+    };
+    for (const auto& [method, target, shape_error] : routes) {
+        CAPTURE(method, target);
+        CHECK(call(a, method, target, "{}", "text/plain").status == 415);
+        CHECK(call(a, method, target, "{not json", "application/json").status == 400);
+        const auto r = call(a, method, target, shape_error, "application/json");
+        CHECK(r.status == 422);
+        CHECK(message_of(r) == "Invalid request payload");
+    }
+}
+
+TEST_CASE("sessions: include_expired accepts only true or false")
+{
+    auto a = make_api(1);
+    const auto list = json::parse(call(a, "GET", "/users").body).as_object();
+    const std::string sessions =
+        "/users/" + std::string(list.at("data").at(0).at("id").as_string()) + "/sessions";
+    CHECK(call(a, "GET", sessions + "?include_expired=true").status == 200);
+    CHECK(call(a, "GET", sessions + "?include_expired=false").status == 200);
+    for (const char* value : {"yes", "1", "TRUE", ""})
+        CHECK(message_of(call(a, "GET", sessions + "?include_expired=" + value)) == "Bad request");
+    // An unknown user has no sessions, and the unpaged shape has no limit or offset.
+    const auto empty = json::parse(call(a, "GET", "/users/5/sessions").body).as_object();
+    CHECK(empty == json::object{{"data", json::array{}}, {"has_more", false}});
+}
+
+TEST_CASE("invitations and waitlist: paged query values and method rules")
+{
+    auto a = make_api();
+    for (const char* target :
+         {"/invitations?sort_key=username", "/waitlist?limit=x", "/waitlist?sort_order=up"})
+        CHECK(message_of(call(a, "GET", target)) == "Bad request");
+    CHECK(call(a, "GET", "/invitations?offset=-1").status == 500);
+    CHECK(call(a, "GET", "/invitations/1").status == 405);
+    CHECK(call(a, "GET", "/waitlist/1/approve").status == 405);
+    CHECK(call(a, "GET", "/users/1/sessions/revoke-all").status == 405); // a literal, not a sign-in id
+    CHECK(message_of(call(a, "POST", "/users/1/sessions/x/revoke")) == "Bad request");
+    const auto page = json::parse(call(a, "GET", "/invitations").body).as_object();
+    CHECK(page == json::object{{"data", json::array{}}, {"has_more", false}, {"limit", 10}, {"offset", 0}});
+}
+
+TEST_CASE("an invitation whose expiry is out of chrono's range drops the connection")
+{
+    auto a = make_api();
+    const auto r = call(a, "POST", "/invitations",
+                        R"({"first_name":"a","last_name":"b","email_address":"c","expiry_days":9000000000})",
+                        "application/json");
+    CHECK(r.drop_connection);
+    const auto ok =
+        call(a, "POST", "/invitations",
+             R"({"first_name":"","last_name":"","email_address":"not-an-email","expiry_days":-3})",
+             "application/json");
+    CHECK(ok.status == 200); // no validation at all, negative expiries included
+}
