@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace wacht {
@@ -94,6 +95,8 @@ client_impl::client_impl(boost::asio::any_io_executor ex, client_options opts)
         invalid("user_agent_extra must not contain control characters");
     if (options.pool.max_connections == 0)
         invalid("pool.max_connections must be at least 1");
+    if (options.retry.max_attempts == 0)
+        invalid("retry.max_attempts must be at least 1");
     origin = parse_origin(options);
     headers.authorization = "Bearer " + options.api_key;
     headers.user_agent = std::string("wacht-cpp/") + wacht::version;
@@ -103,6 +106,23 @@ client_impl::client_impl(boost::asio::any_io_executor ex, client_options opts)
 }
 
 client_impl::~client_impl() = default;
+
+bool client_impl::take_retry_token(const retry_policy& policy)
+{
+    std::lock_guard lock(budget_mutex_);
+    auto& tokens = budget_tokens_.emplace(budget_tokens_.value_or(policy.budget_tokens));
+    if (tokens < 1)
+        return false;
+    tokens -= 1;
+    return true;
+}
+
+void client_impl::on_success(const retry_policy& policy)
+{
+    std::lock_guard lock(budget_mutex_);
+    auto& tokens = budget_tokens_.emplace(budget_tokens_.value_or(policy.budget_tokens));
+    tokens = std::min(policy.budget_tokens, tokens + policy.budget_refill_per_success);
+}
 
 } // namespace detail
 

@@ -12,7 +12,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value_to.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <charconv>
+#include <cmath>
+#include <random>
 
 namespace wacht::detail {
 namespace {
@@ -117,6 +123,34 @@ result<T> decode(std::string_view body, const std::string& request_id)
     }
 }
 
+// Whether a failed attempt may be sent again (see retry_policy).
+bool retryable(const exchange_outcome& outcome, bool idempotent, const retry_policy& policy)
+{
+    if (outcome.code) {
+        // Never sent: connecting failed or timed out, so any method may go again.
+        if (!outcome.request_sent)
+            return outcome.code == errc::connect_failed || outcome.code == errc::connect_timeout ||
+                   outcome.code == errc::resolve_timeout || outcome.code == errc::tls_handshake_timeout;
+        // Sent, and the connection died before any response byte: only an idempotent call may go again.
+        return idempotent && !outcome.response_started &&
+               (outcome.code == errc::read_failed || outcome.code == errc::write_failed);
+    }
+    if (outcome.status == 429)
+        return policy.retry_rate_limited; // the gateway refuses before any handler runs
+    return idempotent && (outcome.status == 502 || outcome.status == 503 || outcome.status == 504);
+}
+
+// Truncated exponential backoff with full jitter: uniform in [0, min(max, initial * 2^(retry-1))].
+std::chrono::milliseconds backoff(const retry_policy& policy, std::size_t retry)
+{
+    thread_local std::mt19937_64 generator{std::random_device{}()};
+    const double cap = std::min<double>(static_cast<double>(policy.max_backoff.count()),
+                                        static_cast<double>(policy.initial_backoff.count()) *
+                                            std::pow(2.0, static_cast<double>(retry - 1)));
+    std::uniform_real_distribution<double> pick(0, std::max(0.0, cap));
+    return std::chrono::milliseconds(static_cast<std::int64_t>(pick(generator)));
+}
+
 } // namespace
 
 template <class T>
@@ -129,26 +163,42 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
     }
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = started + settings.deadline.value_or(impl->options.timeouts.call_deadline);
-    auto request_id = random_hex(16);
+    const auto& policy = settings.retry ? *settings.retry : impl->options.retry;
     const auto target = impl->origin.path_prefix + spec.target;
-    auto outcome = co_await impl->transport->exchange(spec, target, request_id, deadline);
-
-    if (impl->options.logger) {
-        const auto micros =
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-        std::string line = std::string(method_name(spec.method)) + ' ' + target + " -> ";
-        line += outcome.code ? outcome.code.message() : std::to_string(outcome.status);
-        line += " in " + std::to_string(micros.count()) + "us [request " + request_id + "]";
-        impl->log(outcome.code || outcome.status >= 400 ? log_level::warning : log_level::debug, line);
+    for (std::size_t attempt = 1;; ++attempt) {
+        auto request_id = random_hex(16);
+        auto outcome = co_await impl->transport->exchange(spec, target, request_id, deadline);
+        if (impl->options.logger) {
+            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - started);
+            std::string line = std::string(method_name(spec.method)) + ' ' + target + " -> ";
+            line += outcome.code ? outcome.code.message() : std::to_string(outcome.status);
+            line += " in " + std::to_string(micros.count()) + "us [request " + request_id + ", attempt " +
+                    std::to_string(attempt) + "]";
+            impl->log(outcome.code || outcome.status >= 400 ? log_level::warning : log_level::debug, line);
+        }
+        const bool success = !outcome.code && outcome.status >= 200 && outcome.status < 300;
+        if (success) {
+            impl->on_success(policy);
+            co_return decode<T>(outcome.body, request_id);
+        }
+        auto failure = outcome.code ? wacht::error{outcome.code,
+                                                   {.request_id = std::move(request_id),
+                                                    .detail = std::move(outcome.detail),
+                                                    .cause = outcome.cause}}
+                                    : http_error(outcome, std::move(request_id));
+        if (attempt >= policy.max_attempts || !retryable(outcome, spec.idempotent, policy))
+            co_return failure;
+        // A 429 waits what the server asked for; everything else backs off with jitter.
+        const auto wait =
+            outcome.status == 429 && failure.diagnostics.retry_after
+                ? std::chrono::duration_cast<std::chrono::milliseconds>(*failure.diagnostics.retry_after)
+                : backoff(policy, attempt);
+        if (std::chrono::steady_clock::now() + wait >= deadline || !impl->take_retry_token(policy))
+            co_return failure; // no time or no budget left: the last failure stands
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, wait);
+        co_await timer.async_wait(boost::asio::use_awaitable);
     }
-    if (outcome.code)
-        co_return wacht::error{outcome.code,
-                               {.request_id = std::move(request_id),
-                                .detail = std::move(outcome.detail),
-                                .cause = outcome.cause}};
-    if (outcome.status < 200 || outcome.status >= 300)
-        co_return http_error(outcome, std::move(request_id));
-    co_return decode<T>(outcome.body, request_id);
 }
 
 #define WACHT_INSTANTIATE_EXECUTE(T)                                                                         \

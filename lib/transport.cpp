@@ -158,6 +158,7 @@ public:
             else
                 co_await exchange_on(*conn->plain, *conn, request, deadline, outcome, response_started,
                                      keep_alive);
+            outcome.response_started = response_started;
             const bool failed = static_cast<bool>(outcome.code);
             release(std::move(conn), !failed && keep_alive);
             // A reused keep-alive connection may have been closed by the server meanwhile. Replaying is
@@ -448,6 +449,8 @@ private:
     {
         auto [write_limit, write_deadline_bound] = phase_limit(options_.timeouts.write, deadline);
         conn.lowest().expires_at(write_limit);
+        // From here on the request may reach the server, even if the write fails part-way.
+        outcome.request_sent = true;
         auto [write_ec, written] = co_await http::async_write(stream, request, nothrow_awaitable);
         if (write_ec) {
             outcome.code =
@@ -470,9 +473,10 @@ private:
             if (read_ec == http::error::body_limit) {
                 outcome.code = errc::body_limit_exceeded;
                 outcome.detail = "limit " + std::to_string(options_.max_response_body) + " bytes";
-            } else if (read_ec == http::error::end_of_stream) {
+            } else if (read_ec == http::error::end_of_stream || read_ec == http::error::partial_message) {
                 outcome.code = errc::read_failed;
-                outcome.detail = "connection closed before a response";
+                outcome.detail = response_started ? "connection closed in the middle of the response"
+                                                  : "connection closed before a response";
             } else if (read_ec.category() == http::make_error_code(http::error::end_of_stream).category()) {
                 outcome.code = errc::invalid_response;
                 outcome.detail = "malformed response";

@@ -48,6 +48,25 @@ struct tls_options
     std::string ca_pem;
 };
 
+/// When and how calls are retried. Retried: connect failures and timeouts (the request never left),
+/// connections reset before any response byte (idempotent calls only), 502, 503 and 504 (idempotent
+/// calls only), and 429 when retry_rate_limited is set (the gateway refuses before any handler runs, so
+/// this is safe for every call). Backoff is truncated exponential with full jitter; a 429 waits what the
+/// server asked for instead. Retries and waits never run past the call's deadline.
+struct retry_policy
+{
+    /// Attempts in all, the first included; 1 turns retries off.
+    std::size_t max_attempts = 3;
+    std::chrono::milliseconds initial_backoff = 100ms;
+    std::chrono::milliseconds max_backoff = 5s;
+    bool retry_rate_limited = false;
+    /// The retry budget, a token bucket shared by the client: a retry spends one token, a success
+    /// returns `budget_refill_per_success`, up to `budget_tokens`. An empty bucket means no retries,
+    /// so a failing server is not hammered. 0 tokens turns retries off.
+    double budget_tokens = 10;
+    double budget_refill_per_success = 0.1;
+};
+
 enum class log_level
 {
     debug,
@@ -68,6 +87,7 @@ struct client_options
     /// Required; must not be empty or contain control characters.
     std::string api_key;
     timeout_options timeouts;
+    wacht::retry_policy retry;
     pool_options pool;
     tls_options tls;
     /// Largest response body accepted; a larger one fails with errc::body_limit_exceeded.

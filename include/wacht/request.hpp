@@ -2,6 +2,7 @@
 #pragma once
 
 #include <wacht/error.hpp>
+#include <wacht/options.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -46,6 +47,7 @@ struct request_spec
 struct call_settings
 {
     std::optional<std::chrono::milliseconds> deadline;
+    std::optional<retry_policy> retry;
 };
 
 /// Runs the request and decodes a 200 body into T (void: any 200). Never throws.
@@ -85,6 +87,14 @@ public:
     Derived& deadline(std::chrono::milliseconds d)
     {
         settings_.deadline = d;
+        return static_cast<Derived&>(*this);
+    }
+
+    /// The retry policy for this call, replacing client_options::retry (the client's retry budget is
+    /// still shared).
+    Derived& retry(const retry_policy& policy)
+    {
+        settings_.retry = policy;
         return static_cast<Derived&>(*this);
     }
 

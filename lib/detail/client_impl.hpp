@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,10 @@ struct exchange_outcome
     std::error_code code;
     std::error_code cause;
     std::string detail;
+    // Whether any byte of the request was written, and any byte of a response read: a request that
+    // was never sent may be retried whatever its method.
+    bool request_sent = false;
+    bool response_started = false;
     // The response, when code is empty.
     int status = 0;
     std::string body;
@@ -65,6 +70,15 @@ public:
     struct origin origin;
     fixed_headers headers;
     std::unique_ptr<detail::transport> transport;
+
+    /// The retry budget: spends a token if one is left. Thread-safe.
+    bool take_retry_token(const retry_policy& policy);
+    /// Refills the budget after a success. Thread-safe.
+    void on_success(const retry_policy& policy);
+
+private:
+    std::mutex budget_mutex_;
+    std::optional<double> budget_tokens_; // starts full
 };
 
 /// Validates options and parses the base URL; throws api_error(invalid_argument). Never mentions the key.

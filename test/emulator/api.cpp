@@ -344,6 +344,53 @@ struct api::state
     std::map<id_type, invitation_row> invitations;
     std::map<id_type, waitlist_row> waitlist;
     std::shared_ptr<std::function<void(const http_request&)>> observer;
+    std::vector<fault> faults;
+
+    // The first fault that fires for this request, if any (takes the lock).
+    std::optional<fault> pick_fault(const http_request& request)
+    {
+        thread_local std::mt19937_64 generator{std::random_device{}()};
+        std::lock_guard lock(mutex);
+        for (auto& f : faults) {
+            if (f.times == 0 || (!f.method.empty() && f.method != request.method) ||
+                !request.target.starts_with(f.path_prefix))
+                continue;
+            if (f.probability < 1.0 &&
+                std::uniform_real_distribution<double>(0, 1)(generator) >= f.probability)
+                continue;
+            --f.times;
+            return f;
+        }
+        return std::nullopt;
+    }
+
+    // What a fired fault answers; the handler does not run.
+    static http_response fault_response(const fault& f)
+    {
+        using kind = fault::kind;
+        switch (f.type) {
+        case kind::status:
+            return normalized_error(f.status);
+        case kind::rate_limit:
+            return error_response(429, "Rate limit exceeded. Retry after " +
+                                           std::to_string(f.retry_after_seconds) + " seconds");
+        case kind::close_before_answer:
+            return {500, "application/json", "", true};
+        case kind::malformed_json:
+            return {200, "application/json", "{\"data\": [", false};
+        case kind::oversized_body: {
+            std::string body = "{\"data\":[],\"pad\":\"";
+            body.append(f.body_size, 'x');
+            return {200, "application/json", body + "\"}", false};
+        }
+        default: {
+            http_response r = normalized_error(500); // stand-in body for the transport faults
+            r.transport_fault = f.type;
+            r.delay = f.delay;
+            return r;
+        }
+        }
+    }
 
     id_type new_id() { return next_id += 4096 + 7; }
 
@@ -1789,10 +1836,82 @@ struct api::state
 api::api(api_options options) : state_(std::make_unique<state>())
 {
     state_->options = std::move(options);
+    state_->faults = state_->options.faults;
     state_->seed(state_->options.seed_users);
 }
 
 api::~api() = default;
+
+void api::add_fault(fault f)
+{
+    std::lock_guard lock(state_->mutex);
+    state_->faults.push_back(std::move(f));
+}
+
+void api::clear_faults()
+{
+    std::lock_guard lock(state_->mutex);
+    state_->faults.clear();
+}
+
+fault fault::parse(std::string_view text)
+{
+    static const std::pair<std::string_view, kind> kinds[] = {
+        {"latency", kind::latency},
+        {"status", kind::status},
+        {"rate_limit", kind::rate_limit},
+        {"close_before_answer", kind::close_before_answer},
+        {"close_after_headers", kind::close_after_headers},
+        {"close_mid_body", kind::close_mid_body},
+        {"malformed_json", kind::malformed_json},
+        {"oversized_body", kind::oversized_body},
+        {"stall_headers", kind::stall_headers},
+    };
+    const auto colon = text.find(':');
+    const auto name = text.substr(0, colon);
+    fault f;
+    const auto* found =
+        std::find_if(std::begin(kinds), std::end(kinds), [&](const auto& k) { return k.first == name; });
+    if (found == std::end(kinds))
+        throw std::runtime_error("unknown fault kind " + std::string(name));
+    f.type = found->second;
+    auto rest = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const auto item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos)
+            throw std::runtime_error("fault option without a value: " + std::string(item));
+        const auto key = item.substr(0, eq);
+        const std::string value(item.substr(eq + 1));
+        const auto number = [&] {
+            auto v = parse_unsigned(value);
+            if (!v)
+                throw std::runtime_error("fault option " + std::string(key) + " needs a number");
+            return *v;
+        };
+        if (key == "method")
+            f.method = value;
+        else if (key == "path")
+            f.path_prefix = value;
+        else if (key == "probability")
+            f.probability = std::stod(value);
+        else if (key == "times")
+            f.times = number();
+        else if (key == "status")
+            f.status = static_cast<int>(number());
+        else if (key == "delay_ms")
+            f.delay = std::chrono::milliseconds(number());
+        else if (key == "retry_after")
+            f.retry_after_seconds = static_cast<std::uint32_t>(number());
+        else if (key == "body_size")
+            f.body_size = number();
+        else
+            throw std::runtime_error("unknown fault option " + std::string(key));
+    }
+    return f;
+}
 
 std::uint64_t api::request_count() const
 {
@@ -1816,6 +1935,19 @@ http_response api::handle(const http_request& request)
     }
     if (observer && *observer)
         (*observer)(request);
+    if (auto f = s.pick_fault(request)) {
+        if (f->type != fault::kind::latency)
+            return state::fault_response(*f);
+        auto r = handle_route(request);
+        r.delay = f->delay;
+        return r;
+    }
+    return handle_route(request);
+}
+
+http_response api::handle_route(const http_request& request)
+{
+    auto& s = *state_;
     try {
         const auto question = request.target.find('?');
         const std::string_view path = std::string_view(request.target).substr(0, question);

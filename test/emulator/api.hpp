@@ -2,6 +2,7 @@
 // The server feeds it parsed requests; tests may call it directly.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wacht::emulator {
 
@@ -45,6 +47,41 @@ struct auth_settings
     static auth_settings from_json(std::string_view text);
 };
 
+/// A fault to inject (issue 4): what happens instead of the normal answer, for which requests, how
+/// often. Faults are checked in the order they were added; the first that fires wins, and the request
+/// then never reaches a handler (no side effects), though it counts in request_count().
+struct fault
+{
+    enum class kind
+    {
+        latency,             // answer normally, `delay` later
+        status,              // answer `status` with the normalized error body
+        rate_limit,          // 429 "Rate limit exceeded. Retry after {retry_after_seconds} seconds"
+        close_before_answer, // close the connection without a byte of response
+        close_after_headers, // send the status line and headers, then close
+        close_mid_body,      // send the headers and half the body, then close
+        malformed_json,      // 200 with a body that is not JSON
+        oversized_body,      // 200 with `body_size` bytes of JSON
+        stall_headers,       // send nothing for `delay`, then close
+    };
+    kind type = kind::status;
+    /// Which requests: "" matches any method; the path must start with `path_prefix`.
+    std::string method;
+    std::string path_prefix;
+    /// The chance that a matching request gets the fault, and how many times it may fire.
+    double probability = 1.0;
+    std::uint64_t times = UINT64_MAX;
+    int status = 503;
+    std::chrono::milliseconds delay{0};
+    std::uint32_t retry_after_seconds = 60;
+    std::size_t body_size = 16 * 1024 * 1024;
+
+    /// Parses "kind[:key=value,...]" with keys method, path, probability, times, status, delay_ms,
+    /// retry_after, body_size; e.g. "status:status=503,probability=0.05,path=/users". Throws
+    /// std::runtime_error.
+    static fault parse(std::string_view text);
+};
+
 struct api_options
 {
     std::string api_key = "wacht-emulator-key";
@@ -53,6 +90,8 @@ struct api_options
     std::size_t seed_users = 0;
     /// The deployment UI's app_name: the TOTP issuer ("Wacht" when empty).
     std::string app_name;
+    /// Faults active from the start (see api::add_fault).
+    std::vector<fault> faults;
 };
 
 struct http_request
@@ -76,6 +115,10 @@ struct http_response
     std::string body;
     /// Close the connection without answering (the real server's handler panicked).
     bool drop_connection = false;
+    /// A transport fault for the server to carry out (close_after_headers, close_mid_body,
+    /// stall_headers) and a delay before answering; see fault.
+    std::optional<fault::kind> transport_fault;
+    std::chrono::milliseconds delay{0};
 };
 
 /// Thread-safe: handle() may be called from several threads at once.
@@ -93,10 +136,17 @@ public:
     /// thread-safe). For tests that check what reached the server.
     void set_observer(std::function<void(const http_request&)> observer);
 
+    /// Adds a fault at run time; thread-safe.
+    void add_fault(fault f);
+    /// Removes every fault; thread-safe.
+    void clear_faults();
+
     /// Requests handled so far (all routes, all outcomes).
     std::uint64_t request_count() const;
 
 private:
+    http_response handle_route(const http_request& request);
+
     struct state;
     std::unique_ptr<state> state_;
 };

@@ -20,6 +20,11 @@ constexpr std::string_view usage = R"(usage: wacht-emulator [options]
   --ca-out FILE        write the CA certificate clients must trust to FILE
   --auth-settings FILE deployment auth settings as JSON (see test/emulator/api.hpp)
   --threads N          server threads (default 1)
+  --keep-alive-ms N    close keep-alive connections idle for N ms (default 60000)
+  --fault SPEC         inject a fault, e.g. status:status=503,probability=0.05,path=/users
+                       kinds: latency status rate_limit close_before_answer close_after_headers
+                       close_mid_body malformed_json oversized_body stall_headers; options: method
+                       path probability times status delay_ms retry_after body_size (repeatable)
 Prints "listening on <url>" when ready; stops on SIGINT or SIGTERM.
 )";
 
@@ -68,6 +73,10 @@ int main(int argc, char** argv)
                 options.api.auth = wacht::emulator::auth_settings::from_json(read_file(value()));
             else if (arg == "--threads")
                 options.threads = std::stoul(value());
+            else if (arg == "--keep-alive-ms")
+                options.keep_alive_timeout = std::chrono::milliseconds(std::stoul(value()));
+            else if (arg == "--fault")
+                options.api.faults.push_back(wacht::emulator::fault::parse(value()));
             else if (arg == "--help" || arg == "-h") {
                 std::cout << usage;
                 return 0;

@@ -8,8 +8,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -32,7 +34,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
-constexpr auto idle_timeout = std::chrono::seconds(60);
 constexpr std::size_t drain_limit = 64 * 1024 * 1024;
 
 } // namespace
@@ -138,7 +139,7 @@ struct server::impl
             // Read past the API's 2 MiB limit (up to drain_limit) so that an oversized upload still gets
             // its 400/413 instead of a reset while the client is writing.
             parser.body_limit(drain_limit);
-            lowest.expires_after(idle_timeout);
+            lowest.expires_after(options.keep_alive_timeout);
             if (buffer.size() == 0)
                 mark_idle(session_number, lowest);
             auto [header_ec, header_bytes] =
@@ -174,13 +175,29 @@ struct server::impl
             const bool keep_alive = message.keep_alive() && !too_large;
 
             auto result = backend->handle(request);
-            if (result.drop_connection)
+            if (result.delay.count() > 0) { // injected latency, or a stall before closing
+                asio::steady_timer timer(lowest.get_executor(), result.delay);
+                co_await timer.async_wait(nothrow_awaitable);
+            }
+            using fault_kind = emulator::fault::kind;
+            if (result.drop_connection || result.transport_fault == fault_kind::stall_headers)
                 break; // as the real server does when its handler panics
             http::response<http::string_body> response{static_cast<http::status>(result.status), 11};
             response.set(http::field::content_type, result.content_type);
             response.keep_alive(keep_alive);
             response.body() = std::move(result.body);
             response.prepare_payload();
+            if (result.transport_fault == fault_kind::close_after_headers ||
+                result.transport_fault == fault_kind::close_mid_body) {
+                http::response_serializer<http::string_body> serializer(response);
+                co_await http::async_write_header(stream, serializer, nothrow_awaitable);
+                if (result.transport_fault == fault_kind::close_mid_body) {
+                    const auto& body = response.body();
+                    co_await asio::async_write(stream, asio::buffer(body.data(), body.size() / 2),
+                                               nothrow_awaitable);
+                }
+                break;
+            }
             // Idle from the moment the response is handed over: the client may have read all of it
             // before this coroutine runs again.
             if (keep_alive)

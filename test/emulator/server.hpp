@@ -3,6 +3,7 @@
 
 #include "api.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +25,8 @@ struct server_options
     std::string ca_pem;
     /// Threads running the server's own io_context.
     std::size_t threads = 1;
+    /// A keep-alive connection idle this long is closed (a fault to inject when short).
+    std::chrono::milliseconds keep_alive_timeout{60'000};
     api_options api;
 };
 
