@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <mutex>
 
 using namespace std::chrono_literals;
@@ -249,4 +250,61 @@ TEST_CASE("a fault with a probability fires about that often")
     // Binomial(200, 0.5): outside [60, 140] with probability below 1e-8.
     CHECK(failed > 60);
     CHECK(failed < 140);
+}
+
+TEST_CASE("a pool busy until the deadline is pool_exhausted - and it names the last connect error")
+{
+    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) {
+        fast_retries(o);
+        o.pool.max_connections = 1;
+    });
+    auto stall = make_fault(fault::kind::latency, "/users", 1);
+    stall.delay = 500ms;
+    h.server.backend().add_fault(stall);
+    wacht::error waiting_error;
+    boost::asio::co_spawn(
+        h.io,
+        [&]() -> boost::asio::awaitable<void> { (void)co_await h.client.users().list().try_send(); },
+        boost::asio::detached);
+    boost::asio::co_spawn(
+        h.io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto r = co_await h.client.users().list().limit(1).deadline(100ms).try_send();
+            waiting_error = r.error();
+        },
+        boost::asio::detached);
+    h.io.restart();
+    h.io.run();
+    CHECK(waiting_error.code == errc::pool_exhausted);
+    CHECK(waiting_error.diagnostics.detail.find("busy") != std::string::npos);
+    CHECK(h.server.backend().request_count() == 1); // the waiter never sent anything
+
+    // Against a peer that never finishes the TLS handshake: A times out connecting (150 ms) while B and
+    // C wait; B takes the slot and stalls too; C's deadline passes while waiting, and its error names
+    // the connect failure the pool saw last (A's).
+    wacht::test::canned_server silent("", wacht::test::canned_server::mode::stall);
+    boost::asio::io_context io;
+    wacht::client_options o;
+    o.base_url = silent.url("https");
+    o.api_key = "k";
+    o.tls.use_system_roots = false;
+    o.pool.max_connections = 1;
+    o.retry.max_attempts = 1;
+    o.timeouts.tls_handshake = 150ms;
+    wacht::client client(io.get_executor(), o);
+    std::map<char, wacht::error> errors;
+    for (auto [name, deadline] : {std::pair{'A', 1000ms}, std::pair{'B', 1000ms}, std::pair{'C', 250ms}})
+        boost::asio::co_spawn(
+            io,
+            [&, name = name, deadline = deadline]() -> boost::asio::awaitable<void> {
+                auto r = co_await client.users().list().deadline(deadline).try_send();
+                errors[name] = r.error();
+            },
+            boost::asio::detached);
+    io.run();
+    CHECK(errors['A'].code == errc::tls_handshake_timeout);
+    CHECK(errors['B'].code == errc::tls_handshake_timeout);
+    CHECK(errors['C'].code == errc::pool_exhausted);
+    CHECK(errors['C'].diagnostics.detail.find("last connect error") != std::string::npos);
+    CHECK(errors['C'].diagnostics.cause);
 }
