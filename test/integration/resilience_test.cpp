@@ -263,8 +263,7 @@ TEST_CASE("a pool busy until the deadline is pool_exhausted - and it names the l
     h.server.backend().add_fault(stall);
     wacht::error waiting_error;
     boost::asio::co_spawn(
-        h.io,
-        [&]() -> boost::asio::awaitable<void> { (void)co_await h.client.users().list().try_send(); },
+        h.io, [&]() -> boost::asio::awaitable<void> { (void)co_await h.client.users().list().try_send(); },
         boost::asio::detached);
     boost::asio::co_spawn(
         h.io,
