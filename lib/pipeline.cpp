@@ -64,8 +64,10 @@ std::optional<std::chrono::seconds> retry_after_from_message(std::string_view me
     return std::chrono::seconds(seconds);
 }
 
+} // namespace
+
 // Fills status, server messages, retry-after and snippet from a non-2xx response.
-wacht::error http_error(exchange_outcome& outcome, std::string request_id)
+wacht::error http_error(const exchange_outcome& outcome, std::string request_id)
 {
     wacht::error e{errc_from_http_status(outcome.status), {}};
     auto& d = e.diagnostics;
@@ -96,6 +98,8 @@ wacht::error http_error(exchange_outcome& outcome, std::string request_id)
         d.retry_after = outcome.retry_after_header;
     return e;
 }
+
+namespace {
 
 template <class T>
 result<T> decode(std::string_view body, const std::string& request_id)

@@ -96,6 +96,11 @@ public:
              std::chrono::steady_clock::time_point deadline) = 0;
 };
 
+/// The error for a non-2xx response: status, the server's errors[] (when the body has that shape),
+/// retry-after from a 429's message or the Retry-After header, and a snippet of any other body.
+/// Never throws for any body.
+wacht::error http_error(const exchange_outcome& outcome, std::string request_id);
+
 /// Builds the Beast/OpenSSL transport; throws api_error(tls_handshake_failed) when a CA cannot be loaded.
 std::unique_ptr<transport> make_transport(const client_impl& impl);
 
