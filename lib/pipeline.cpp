@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value_to.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -171,7 +172,18 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
     const auto target = impl->origin.path_prefix + spec.target;
     for (std::size_t attempt = 1;; ++attempt) {
         auto request_id = random_hex(16);
-        auto outcome = co_await impl->transport->exchange(spec, target, request_id, deadline);
+        exchange_outcome outcome;
+        try {
+            outcome = co_await impl->transport->exchange(spec, target, request_id, deadline);
+        } catch (const boost::system::system_error& e) {
+            // Asio throws operation_aborted into a coroutine whose cancellation was requested between
+            // two operations; the transport has already given its connection back.
+            if (e.code() != boost::asio::error::operation_aborted)
+                throw;
+            outcome.code = errc::cancelled;
+            outcome.cause = e.code();
+            outcome.request_sent = true; // unknown, and a cancelled call is never retried anyway
+        }
         if (impl->options.logger) {
             const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::steady_clock::now() - started);
@@ -201,7 +213,19 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
         if (std::chrono::steady_clock::now() + wait >= deadline || !impl->take_retry_token(policy))
             co_return failure; // no time or no budget left: the last failure stands
         boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, wait);
-        co_await timer.async_wait(boost::asio::use_awaitable);
+        bool cancelled = false;
+        try {
+            auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            cancelled = static_cast<bool>(ec);
+        } catch (const boost::system::system_error& e) {
+            if (e.code() != boost::asio::error::operation_aborted)
+                throw;
+            cancelled = true;
+        }
+        if (cancelled)
+            co_return wacht::error{
+                errc::cancelled,
+                {.request_id = failure.diagnostics.request_id, .detail = "cancelled while waiting to retry"}};
     }
 }
 

@@ -5,7 +5,9 @@
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -63,8 +65,12 @@ struct handler_resumer final : resumer
     explicit handler_resumer(Handler h) : handler(std::move(h)) {}
     void resume() override
     {
+        // On the waiting coroutine's executor: detach the cancellation handler, then resume.
         auto executor = asio::get_associated_executor(handler);
-        asio::post(executor, asio::append(std::move(handler), error_code{}));
+        asio::post(executor, [h = std::move(handler)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            std::move(h)(error_code{});
+        });
     }
     Handler handler;
 };
@@ -78,6 +84,7 @@ struct waiter
     std::unique_ptr<resumer> handler; // set once the waiting coroutine has suspended
     bool done = false;
     bool timed_out = false;
+    bool cancelled = false;
     connection_ptr connection; // handed over, or null when a slot was granted
 };
 
@@ -152,12 +159,17 @@ public:
             ++conn->uses;
             bool response_started = false;
             bool keep_alive = false;
-            if (conn->secure)
-                co_await exchange_on(*conn->secure, *conn, request, deadline, outcome, response_started,
-                                     keep_alive);
-            else
-                co_await exchange_on(*conn->plain, *conn, request, deadline, outcome, response_started,
-                                     keep_alive);
+            try {
+                if (conn->secure)
+                    co_await exchange_on(*conn->secure, *conn, request, deadline, outcome, response_started,
+                                         keep_alive);
+                else
+                    co_await exchange_on(*conn->plain, *conn, request, deadline, outcome, response_started,
+                                         keep_alive);
+            } catch (...) { // cancelled mid-exchange: the connection is closed, never pooled
+                release(std::move(conn), false);
+                throw;
+            }
             outcome.response_started = response_started;
             const bool failed = static_cast<bool>(outcome.code);
             release(std::move(conn), !failed && keep_alive);
@@ -241,17 +253,34 @@ private:
             // The initiation is a named variable: GCC 12 destroys a capturing lambda temporary inside a
             // co_await expression twice.
             auto initiation = [this, wait](auto handler) {
+                auto slot = asio::get_associated_cancellation_slot(handler);
                 auto resume = std::make_unique<handler_resumer<decltype(handler)>>(std::move(handler));
                 std::unique_lock lock(mutex_);
                 if (!wait->done) {
+                    // Per-operation cancellation takes the waiter out of the queue at once.
+                    if (slot.is_connected())
+                        slot.assign([this, wait](asio::cancellation_type type) {
+                            if (type != asio::cancellation_type::none)
+                                cancel_wait(wait);
+                        });
                     wait->handler = std::move(resume);
                     return;
                 }
                 lock.unlock();
                 resume->resume();
             };
-            co_await asio::async_initiate<decltype(asio::use_awaitable), void(error_code)>(
-                std::move(initiation), asio::use_awaitable);
+            try {
+                co_await asio::async_initiate<decltype(asio::use_awaitable), void(error_code)>(
+                    std::move(initiation), asio::use_awaitable);
+            } catch (...) { // the coroutine was cancelled before it could wait
+                abandon(wait);
+                throw;
+            }
+            if (wait->cancelled) {
+                outcome.code = errc::cancelled;
+                outcome.detail = "cancelled while waiting for a pooled connection";
+                co_return nullptr;
+            }
             if (wait->timed_out) {
                 std::lock_guard lock(mutex_);
                 outcome.code = errc::pool_exhausted;
@@ -266,7 +295,13 @@ private:
                 co_return std::move(wait->connection);
             // else: a slot was granted to us; open_ already counts it
         }
-        auto conn = co_await open_connection(deadline, outcome);
+        connection_ptr conn;
+        try {
+            conn = co_await open_connection(deadline, outcome);
+        } catch (...) { // cancelled: the slot goes back
+            discard_slot();
+            throw;
+        }
         if (!conn) {
             std::lock_guard lock(mutex_);
             last_connect_error_ = outcome.cause ? outcome.cause : outcome.code;
@@ -290,6 +325,38 @@ private:
     {
         if (handler)
             handler->resume();
+    }
+
+    void cancel_wait(const std::shared_ptr<waiter>& wait)
+    {
+        std::unique_ptr<resumer> handler;
+        {
+            std::lock_guard lock(mutex_);
+            if (wait->done)
+                return;
+            std::erase(waiters_, wait);
+            wait->cancelled = true;
+            handler = finish_locked(*wait);
+        }
+        complete(std::move(handler));
+    }
+
+    // A waiter whose coroutine unwound: out of the queue, and whatever it was granted goes back.
+    void abandon(const std::shared_ptr<waiter>& wait)
+    {
+        {
+            std::lock_guard lock(mutex_);
+            if (!wait->done) {
+                std::erase(waiters_, wait);
+                wait->done = true;
+                wait->timer.cancel();
+                return;
+            }
+        }
+        if (wait->connection)
+            release(std::move(wait->connection), true);
+        else if (!wait->timed_out && !wait->cancelled)
+            discard_slot(); // a slot was granted
     }
 
     void expire(const std::shared_ptr<waiter>& wait)

@@ -3,6 +3,12 @@
 #include "canned_server.hpp"
 #include "harness.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -306,4 +312,65 @@ TEST_CASE("a pool busy until the deadline is pool_exhausted - and it names the l
     CHECK(errors['C'].code == errc::pool_exhausted);
     CHECK(errors['C'].diagnostics.detail.find("last connect error") != std::string::npos);
     CHECK(errors['C'].diagnostics.cause);
+}
+
+TEST_CASE("an awaitable-operator timeout cancels a call mid-exchange - its connection is closed - the pool "
+          "serves on")
+{
+    harness h(wacht::test::default_server_options(),
+              [](wacht::client_options& o) { o.pool.max_connections = 1; });
+    h.run(h.client.users().list().send()); // one pooled connection
+    auto slow = make_fault(fault::kind::latency, "/users", 1);
+    slow.delay = 1s;
+    h.server.backend().add_fault(slow);
+    const auto started = std::chrono::steady_clock::now();
+    const auto winner = h.run([&]() -> boost::asio::awaitable<std::size_t> {
+        using namespace boost::asio::experimental::awaitable_operators;
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 50ms);
+        // Named operands: GCC 12 mishandles temporaries inside a co_await expression.
+        auto call = h.client.users().list().try_send();
+        auto tick = timer.async_wait(boost::asio::use_awaitable);
+        auto which = co_await (std::move(call) || std::move(tick));
+        co_return which.index();
+    }());
+    CHECK(winner == 1);
+    CHECK(std::chrono::steady_clock::now() - started < 500ms);
+    // The cancelled connection was not pooled, and its slot came back: a new one serves.
+    CHECK(h.run(h.client.users().list().try_send()).has_value());
+    CHECK(h.server.connection_count() == 2);
+}
+
+TEST_CASE("cancelling a call that waits for a pooled connection takes it out of the queue")
+{
+    harness h(wacht::test::default_server_options(),
+              [](wacht::client_options& o) { o.pool.max_connections = 1; });
+    auto slow = make_fault(fault::kind::latency, "/users", 1);
+    slow.delay = 300ms;
+    h.server.backend().add_fault(slow);
+    bool first_done = false;
+    boost::asio::co_spawn(
+        h.io,
+        [&]() -> boost::asio::awaitable<void> {
+            first_done = (co_await h.client.users().list().try_send()).has_value();
+        },
+        boost::asio::detached);
+    boost::asio::cancellation_signal signal;
+    wacht::result<wacht::user_page> second;
+    boost::asio::co_spawn(h.io, h.client.users().list().limit(1).try_send(),
+                          boost::asio::bind_cancellation_slot(
+                              signal.slot(), [&](std::exception_ptr, wacht::result<wacht::user_page> r) {
+                                  second = std::move(r);
+                              }));
+    boost::asio::steady_timer timer(h.io, 50ms);
+    timer.async_wait(
+        [&](boost::system::error_code) { signal.emit(boost::asio::cancellation_type::terminal); });
+    const auto started = std::chrono::steady_clock::now();
+    h.io.restart();
+    h.io.run();
+    CHECK(first_done);
+    REQUIRE_FALSE(second.has_value());
+    CHECK(second.error().code == errc::cancelled);
+    CHECK(h.server.backend().request_count() == 1); // the cancelled call sent nothing
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    CHECK(h.run(h.client.users().list().try_send()).has_value());
 }
