@@ -20,6 +20,9 @@
 #include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <openssl/x509v3.h>
 
 #include <charconv>
@@ -231,10 +234,12 @@ private:
                 idle_.pop_front(); // make room for the fresh connection
                 --open_;
             }
-            if (!idle_.empty()) {
+            while (!idle_.empty()) {
                 auto conn = std::move(idle_.back());
                 idle_.pop_back();
-                co_return conn;
+                if (!peer_closed(*conn))
+                    co_return conn;
+                --open_; // the server closed it while it was idle: never send into it
             }
             if (open_ < options_.pool.max_connections) {
                 ++open_;
@@ -415,6 +420,15 @@ private:
             }
         }
         complete(std::move(handler));
+    }
+
+    // Whether an idle connection has anything to read: end of stream, a reset or a TLS close_notify.
+    // An idle HTTP/1.1 connection has nothing to say, so any of these means the server is done with it.
+    static bool peer_closed(connection& conn)
+    {
+        char byte;
+        const auto n = ::recv(conn.lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
     }
 
     void evict_stale_locked()

@@ -46,6 +46,7 @@ struct server::impl
     ssl::context ssl_context{ssl::context::tls_server};
     std::unique_ptr<emulator::api> backend;
     std::atomic<std::uint64_t> connections{0};
+    std::atomic<std::uint64_t> closed_connections{0};
     // Connections waiting for their next request, by session number, for close_idle_connections().
     std::mutex idle_mutex;
     std::uint64_t next_session = 0;
@@ -100,6 +101,11 @@ struct server::impl
     asio::awaitable<void> session(tcp::socket socket)
     {
         ++connections;
+        struct count_close
+        {
+            std::atomic<std::uint64_t>& closed;
+            ~count_close() { ++closed; }
+        } counter{closed_connections};
         beast::tcp_stream stream(std::move(socket));
         if (!options.tls) {
             co_await serve(stream, stream);
@@ -285,6 +291,11 @@ const std::string& server::ca_pem() const
 std::uint64_t server::connection_count() const
 {
     return impl_->connections.load();
+}
+
+std::uint64_t server::closed_connection_count() const
+{
+    return impl_->closed_connections.load();
 }
 
 void server::close_idle_connections()

@@ -52,8 +52,9 @@ public:
     const std::string& api_key() const;
     emulator::api& backend();
 
-    /// Connections accepted so far.
+    /// Connections accepted so far, and how many of them the server has closed.
     std::uint64_t connection_count() const;
+    std::uint64_t closed_connection_count() const;
     /// Closes, without a response, every keep-alive connection waiting for its next request, as a
     /// server whose keep-alive timer fired would. Returns once they are closed. Call it from outside the
     /// server's threads while no request is in flight.

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <mutex>
+#include <thread>
 
 using namespace std::chrono_literals;
 using wacht::errc;
@@ -373,4 +374,25 @@ TEST_CASE("cancelling a call that waits for a pooled connection takes it out of 
     CHECK(h.server.backend().request_count() == 1); // the cancelled call sent nothing
     CHECK(std::chrono::steady_clock::now() - started < 1s);
     CHECK(h.run(h.client.users().list().try_send()).has_value());
+}
+
+TEST_CASE("a server closing idle keep-alive connections after 50 ms: no call is sent into a closed one")
+{
+    auto options = wacht::test::default_server_options();
+    options.keep_alive_timeout = 50ms;
+    harness h(options,
+              [](wacht::client_options& o) { o.retry.max_attempts = 1; }); // no retries to hide behind
+    const auto wait_for_close = [&](std::uint64_t closed) {
+        // Bounded wait for the server's keep-alive timer (a condition, not a guess at a duration).
+        for (int i = 0; i < 500 && h.server.closed_connection_count() < closed; ++i)
+            std::this_thread::sleep_for(10ms);
+        REQUIRE(h.server.closed_connection_count() >= closed);
+    };
+    h.run(h.client.users().list().send());
+    wait_for_close(1);
+    CHECK(h.run(h.client.users().list().try_send()).has_value());
+    wait_for_close(2);
+    CHECK(h.run(h.client.users().create(jane).try_send()).has_value());
+    CHECK(h.server.backend().request_count() == 3);
+    CHECK(h.server.connection_count() == 3);
 }

@@ -113,27 +113,35 @@ TEST_CASE("waiters are served first come - first served")
     CHECK(h.server.connection_count() == 1);
 }
 
-TEST_CASE("a stale keep-alive connection: an idempotent call is replayed once on a fresh one")
+TEST_CASE("a keep-alive connection the server closed while idle is never used again")
 {
     harness h;
     h.run(h.client.users().list().send());
     h.server.close_idle_connections(); // as a server's keep-alive timer would
-    const auto page = h.run(h.client.users().list().try_send());
-    REQUIRE(page.has_value());
+    CHECK(h.run(h.client.users().create(jane).try_send()).has_value()); // even a POST goes to a fresh one
     CHECK(h.server.connection_count() == 2);
     CHECK(h.server.backend().request_count() == 2);
 }
 
-TEST_CASE("a stale keep-alive connection: a POST is not replayed and the pool recovers")
+TEST_CASE("a reused connection closed before any response byte: a GET is replayed once - a POST is not")
 {
-    harness h;
+    using wacht::emulator::fault;
+    harness h(wacht::test::default_server_options(),
+              [](wacht::client_options& o) { o.retry.max_attempts = 1; });
     h.run(h.client.users().list().send());
-    h.server.close_idle_connections();
-    const auto created = h.run(h.client.users().create(jane).try_send());
-    const auto e = error_of(created);
-    CHECK((e.code == errc::read_failed || e.code == errc::write_failed));
+    fault close;
+    close.type = fault::kind::close_before_answer;
+    close.path_prefix = "/users";
+    close.times = 1;
+    h.server.backend().add_fault(close);
+    CHECK(h.run(h.client.users().list().try_send()).has_value()); // the pool's replay, not a retry
+    CHECK(h.server.backend().request_count() == 3);
+
+    h.server.backend().add_fault(close);
+    const auto e = error_of(h.run(h.client.users().create(jane).try_send()));
+    CHECK(e.code == errc::read_failed);
     CHECK(e.diagnostics.request_id.size() == 32);
-    CHECK(h.server.backend().request_count() == 1); // the create never reached the server, and was not resent
+    CHECK(h.server.backend().request_count() == 4); // the POST arrived once and was not resent
     CHECK(h.run(h.client.users().create(jane).send()).first_name == "Jane");
     CHECK(h.run(h.client.users().list().send()).data.size() == 1);
 }

@@ -71,6 +71,15 @@ TEST_CASE("the API key is required and must be a single header-safe token")
     }
 }
 
+TEST_CASE("user_agent_extra cannot inject headers")
+{
+    wacht::client_options o;
+    o.base_url = "http://127.0.0.1:1";
+    o.api_key = "k";
+    o.user_agent_extra = "app/1.0\r\nX-Injected: yes";
+    CHECK(construction_error(o) == wacht::errc::invalid_argument);
+}
+
 TEST_CASE("construction errors never contain the API key")
 {
     wacht::client_options o;
