@@ -249,7 +249,7 @@ private:
                 wait->timer.expires_at(deadline);
                 wait->timer.async_wait([this, wait](error_code ec) {
                     if (!ec)
-                        expire(wait);
+                        end_wait(wait, &waiter::timed_out);
                 });
             }
         }
@@ -266,7 +266,7 @@ private:
                     if (slot.is_connected())
                         slot.assign([this, wait](asio::cancellation_type type) {
                             if (type != asio::cancellation_type::none)
-                                cancel_wait(wait);
+                                end_wait(wait, &waiter::cancelled);
                         });
                     wait->handler = std::move(resume);
                     return;
@@ -332,7 +332,9 @@ private:
             handler->resume();
     }
 
-    void cancel_wait(const std::shared_ptr<waiter>& wait)
+    // Takes a waiter that is still queued out of the queue, marks why (timed_out or cancelled) and
+    // resumes it; a no-op if it was served meanwhile.
+    void end_wait(const std::shared_ptr<waiter>& wait, bool waiter::*reason)
     {
         std::unique_ptr<resumer> handler;
         {
@@ -340,7 +342,7 @@ private:
             if (wait->done)
                 return;
             std::erase(waiters_, wait);
-            wait->cancelled = true;
+            (*wait).*reason = true;
             handler = finish_locked(*wait);
         }
         complete(std::move(handler));
@@ -362,20 +364,6 @@ private:
             release(std::move(wait->connection), true);
         else if (!wait->timed_out && !wait->cancelled)
             discard_slot(); // a slot was granted
-    }
-
-    void expire(const std::shared_ptr<waiter>& wait)
-    {
-        std::unique_ptr<resumer> handler;
-        {
-            std::lock_guard lock(mutex_);
-            if (wait->done)
-                return;
-            std::erase(waiters_, wait);
-            wait->timed_out = true;
-            handler = finish_locked(*wait);
-        }
-        complete(std::move(handler));
     }
 
     // Returns a connection after use: to a waiter, to the idle list, or closed.

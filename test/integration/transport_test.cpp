@@ -221,6 +221,24 @@ TEST_CASE("a 429 exposes the wait the server wrote in its message")
     CHECK(e.diagnostics.server_messages.at(0).code == 429);
 }
 
+TEST_CASE(
+    "a Retry-After header counts when the message names no wait - and 429 is retried after it when asked")
+{
+    const std::string body = R"({"errors":[{"message":"Rate limit exceeded","code":429}]})";
+    canned_server limited(
+        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 3\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body);
+    plain_client c(limited.url(), [](wacht::client_options& o) {
+        o.retry.retry_rate_limited = true;
+        o.timeouts.call_deadline = 1s; // shorter than the 3 s asked for: no retry
+    });
+    const auto e = error_of(c.attempt(c.client.users().list()));
+    CHECK(e.code == errc::rate_limited);
+    CHECK(e.diagnostics.retry_after == 3s);
+    CHECK(limited.requests() == 1);
+}
+
 TEST_CASE("a malformed response is invalid_response - a 200 of the wrong shape is decode_failed")
 {
     canned_server garbage("NOT-HTTP garbage\r\n\r\n");
