@@ -54,7 +54,8 @@ enum class errc
     rate_limited,           // 429
     client_error,           // any other 4xx
     server_error,           // 5xx
-                  /// The call was cancelled through Asio per-operation cancellation.
+
+    /// The call was cancelled through Asio per-operation cancellation.
     cancelled,
 };
 
