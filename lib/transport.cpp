@@ -3,7 +3,6 @@
 // reused connection failed before any response byte. All heavy Asio/Beast templates live in this file.
 #include "detail/client_impl.hpp"
 
-#include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
