@@ -4,7 +4,8 @@
 // empty optional); a key of the wrong JSON type throws boost::system::system_error naming the key.
 #pragma once
 
-#include <wacht/models/user.hpp>
+#include "schema.hpp"
+
 #include <wacht/timestamp.hpp>
 
 #include <boost/json/object.hpp>
@@ -95,8 +96,8 @@ public:
             get(key, out.emplace());
     }
     /// A nested model.
-    template <class T>
-    void get_model(std::string_view key, T& out) const
+    template <has_schema T>
+    void get(std::string_view key, T& out) const
     {
         if (const auto* v = find(key))
             out = boost::json::value_to<T>(*v);
@@ -181,28 +182,16 @@ class field_writer
 public:
     explicit field_writer(boost::json::value& jv) : object_(jv.emplace_object()) {}
 
-    void put(std::string_view key, std::string_view v) { object_[key] = v; }
     void put(std::string_view key, const std::string& v) { object_[key] = v; }
-    void put(std::string_view key, const std::optional<std::string>& v)
-    {
-        if (v)
-            object_[key] = *v;
-        else
-            object_[key] = nullptr;
-    }
     void put(std::string_view key, bool v) { object_[key] = v; }
     void put(std::string_view key, std::int64_t v) { object_[key] = v; }
     void put(std::string_view key, std::int32_t v) { object_[key] = v; }
     void put(std::string_view key, std::uint64_t v) { object_[key] = v; }
-    void put(std::string_view key, const std::optional<bool>& v)
-    {
-        if (v)
-            object_[key] = *v;
-        else
-            object_[key] = nullptr;
-    }
+    void put(std::string_view key, timestamp v) { object_[key] = format_timestamp(v); }
+    void put(std::string_view key, const boost::json::value& v) { object_[key] = v; }
+    /// null when empty.
     template <class T>
-    void put(std::string_view key, const std::optional<std::vector<T>>& v)
+    void put(std::string_view key, const std::optional<T>& v)
     {
         if (v)
             put(key, *v);
@@ -210,20 +199,11 @@ public:
             object_[key] = nullptr;
     }
     /// A nested model.
-    template <class T>
-    void put_model(std::string_view key, const T& v)
+    template <has_schema T>
+    void put(std::string_view key, const T& v)
     {
         object_[key] = boost::json::value_from(v);
     }
-    void put(std::string_view key, timestamp v) { object_[key] = format_timestamp(v); }
-    void put(std::string_view key, const std::optional<timestamp>& v)
-    {
-        if (v)
-            put(key, *v);
-        else
-            object_[key] = nullptr;
-    }
-    void put(std::string_view key, const boost::json::value& v) { object_[key] = v; }
     template <class T>
     void put(std::string_view key, const std::vector<T>& v)
     {
@@ -237,29 +217,33 @@ private:
 /// Writes `value` as JSON with the values of secret keys replaced by "[redacted]".
 void write_redacted(std::ostream& os, const boost::json::value& value);
 
+template <class>
+inline constexpr bool is_optional = false;
 template <class T>
-page<T> read_page(const boost::json::value& jv)
+inline constexpr bool is_optional<std::optional<T>> = true;
+
+/// value_to for every model: each field of its schema read in turn.
+template <class T>
+T read_model(const boost::json::value& jv)
 {
     field_reader r(jv);
-    page<T> p;
-    r.get("data", p.data);
-    r.get("has_more", p.has_more);
-    r.get("limit", p.limit);
-    r.get("offset", p.offset);
-    return p;
+    T v;
+    for_each_field<T>([&](const auto& f) { r.get(f.key, v.*f.member); });
+    return v;
 }
 
+/// value_from for every model. A field marked omit_when_null is left out when empty.
 template <class T>
-void write_page(boost::json::value& jv, const page<T>& p)
+void write_model(boost::json::value& jv, const T& v)
 {
     field_writer w(jv);
-    w.put("data", p.data);
-    w.put("has_more", p.has_more);
-    // Only the three paged endpoints echo limit and offset; the others omit the keys.
-    if (p.limit)
-        w.put("limit", static_cast<std::int64_t>(*p.limit));
-    if (p.offset)
-        w.put("offset", static_cast<std::int64_t>(*p.offset));
+    for_each_field<T>([&](const auto& f) {
+        const auto& member = v.*f.member;
+        if constexpr (is_optional<std::remove_cvref_t<decltype(member)>>)
+            if (f.omit_when_null && !member)
+                return;
+        w.put(f.key, member);
+    });
 }
 
 } // namespace wacht::detail

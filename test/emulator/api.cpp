@@ -598,23 +598,34 @@ struct api::state
             fail(500, "Something went wrong");
 
         std::lock_guard lock(mutex);
-        std::vector<const Row*> rows;
+        // Each row's key is computed once, and only the rows up to the end of the page are ordered.
+        using keyed_row = std::pair<std::optional<std::string>, const Row*>;
+        std::vector<keyed_row> keyed;
+        keyed.reserve(table.size());
         const auto pattern = "%" + to_lower(search) + "%";
         for (const auto& [id, row] : table)
             if (search.empty() || matches(row, pattern))
-                rows.push_back(&row);
+                keyed.emplace_back(key_of(row, sort_key), &row);
         const bool descending = sort_order.value_or("desc") == "desc";
         // NULLs first in DESC order and last in ASC order, as Postgres does. The real server has no
         // tie-breaker; the emulator breaks ties by id so that paging is repeatable.
-        std::stable_sort(rows.begin(), rows.end(), [&](const Row* a, const Row* b) {
-            const std::optional<std::string> ka = key_of(*a, sort_key), kb = key_of(*b, sort_key);
+        const auto before = [&](const keyed_row& a, const keyed_row& b) {
+            const auto& [ka, ra] = a;
+            const auto& [kb, rb] = b;
             if (ka != kb) {
                 if (!ka || !kb)
                     return descending ? !ka : !kb;
                 return descending ? *ka > *kb : *ka < *kb;
             }
-            return descending ? a->id > b->id : a->id < b->id;
-        });
+            return descending ? ra->id > rb->id : ra->id < rb->id;
+        };
+        const auto page_end = std::min<std::size_t>(static_cast<std::size_t>(offset) + limit, keyed.size());
+        std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(page_end), keyed.end(),
+                          before);
+        std::vector<const Row*> rows;
+        rows.reserve(keyed.size());
+        for (const auto& [key, row] : keyed)
+            rows.push_back(row);
         json::array data;
         const auto start = std::min<std::size_t>(static_cast<std::size_t>(offset), rows.size());
         const auto end = std::min<std::size_t>(start + limit, rows.size());

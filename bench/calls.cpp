@@ -1,0 +1,93 @@
+// Throughput, latency, client CPU and allocations per call of the SDK beside the hand-written reference
+// client, for GET /users?limit=10, GET /users/{id}/details and GET /users?limit=100 at 1, 8 and 64 calls
+// in flight over TLS. The emulator runs in its own process on CPU 0, the client on CPU 1.
+//
+// usage: bench_calls [calls per run, default 4000]
+// Prints a table, then one "row" line per figure for bench/run.
+#include "support.hpp"
+
+#include <wacht/wacht.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+
+int main(int argc, char** argv)
+{
+    bench::install_openssl_counting();
+    const int total = argc > 1 ? std::atoi(argv[1]) : 4000;
+    bench::emulator_process emulator(150);
+    bench::pin_to_cpu(1);
+
+    asio::io_context io(1);
+    wacht::client_options options;
+    options.base_url = emulator.base_url();
+    options.api_key = bench::emulator_process::api_key;
+    options.tls.use_system_roots = false;
+    options.tls.ca_pem = emulator.ca_pem();
+    wacht::client client(io.get_executor(), options);
+    const auto user_id = emulator.first_user_id();
+
+    std::printf("over TLS, %d calls per run, client on one thread, emulator in its own process\n", total);
+    std::printf("%-9s %-10s %9s %12s %10s %9s %9s %12s %12s %10s\n", "call", "client", "in-flight",
+                "requests/s", "cpu us/call", "p50 us", "p99 us", "allocs/call", "throughput x", "cpu x");
+    std::vector<std::string> rows;
+    const auto row = [&](const std::string& figure, const std::string& what, double sdk, double reference,
+                         const char* target) {
+        char line[512];
+        std::snprintf(line, sizeof line, "row\t%s\t%s\t%.1f\t%.1f\t%.2f\t%s", figure.c_str(), what.c_str(), sdk,
+                      reference, reference > 0 ? sdk / reference : 0.0, target);
+        rows.emplace_back(line);
+    };
+    int failures = 0;
+    for (const auto call : {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
+        for (const int in_flight : {1, 8, 64}) {
+            bench::reference_client reference(io, emulator, in_flight);
+            auto connect = asio::co_spawn(io, reference.connect_all(), asio::use_future);
+            io.restart();
+            io.run();
+            connect.get();
+            const bench::call_function sdk_call = [&](int) -> asio::awaitable<bool> {
+                if (call == bench::call_kind::details) {
+                    auto details = co_await client.users().details(user_id).try_send();
+                    co_return details.has_value() && details->id == user_id;
+                }
+                const int limit = call == bench::call_kind::list_10 ? 10 : 100;
+                auto page = co_await client.users().list().limit(limit).try_send();
+                co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
+            };
+            const bench::call_function reference_call = [&](int worker) { return reference.call(worker, call); };
+            // Warm both (connections, TLS sessions, allocator caches), then measure.
+            const int warm = std::max(200, in_flight * 4);
+            bench::measure(io, in_flight, warm, sdk_call);
+            bench::measure(io, in_flight, warm, reference_call);
+            const auto ref = bench::measure(io, in_flight, total, reference_call);
+            const auto sdk = bench::measure(io, in_flight, total, sdk_call);
+            failures += ref.failures + sdk.failures;
+            for (const auto& [label, f] : {std::pair{"reference", ref}, std::pair{"wacht-cpp", sdk}})
+                std::printf("%-9s %-10s %9d %12.0f %10.1f %9.0f %9.0f %12.1f %12.2f %10.2f\n", bench::name(call),
+                            label, in_flight, f.requests_per_second, f.cpu_us_per_call, f.p50_us, f.p99_us,
+                            f.allocations_per_call, f.requests_per_second / ref.requests_per_second,
+                            f.cpu_us_per_call / ref.cpu_us_per_call);
+            const auto what = std::string(bench::name(call)) + ", " + std::to_string(in_flight) + " in flight";
+            const bool concurrent = in_flight > 1;
+            row("throughput (calls/s)", what, sdk.requests_per_second, ref.requests_per_second,
+                concurrent ? ">= 1.2x" : "");
+            row("client CPU (us/call)", what, sdk.cpu_us_per_call, ref.cpu_us_per_call, "");
+            row("latency p50 (us)", what, sdk.p50_us, ref.p50_us, "");
+            row("latency p99 (us)", what, sdk.p99_us, ref.p99_us, "");
+            row("allocations per call", what, sdk.allocations_per_call, ref.allocations_per_call, "");
+        }
+    }
+    for (const auto& r : rows)
+        std::printf("%s\n", r.c_str());
+    if (failures != 0)
+        std::fprintf(stderr, "bench_calls: %d calls failed\n", failures);
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,135 @@
+// The streaming decoder (bodies parsed straight into models) against the DOM reader: the same model
+// from every fixture, whichever way the body is cut into chunks, and the same errors.
+#include "detail/model_decoder.hpp"
+#include "harness.hpp"
+
+#include <wacht/wacht.hpp>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+namespace json = boost::json;
+using wacht::detail::model_parser;
+using wacht::detail::slot_of;
+using wacht::test::read_data;
+
+namespace {
+
+// Decodes `body` fed in chunks of `chunk` bytes; the error text when it fails.
+template <class T>
+std::variant<T, std::string> stream_decode(model_parser& parser, std::string_view body, std::size_t chunk)
+{
+    T model;
+    parser.begin(slot_of(model));
+    bool ok = true;
+    for (std::size_t at = 0; ok && at < body.size(); at += chunk)
+        ok = parser.write(body.substr(at, chunk));
+    if (ok)
+        ok = parser.finish();
+    if (!ok)
+        return parser.error();
+    return model;
+}
+
+// The streaming decoder gives what value_to gives, for every chunk size.
+template <class T>
+void same_as_dom(const std::string& fixture)
+{
+    INFO(fixture);
+    const auto body = read_data(fixture);
+    REQUIRE_FALSE(body.empty());
+    const auto expected = json::serialize(json::value_from(json::value_to<T>(json::parse(body))));
+    model_parser parser; // reused across documents, as a connection does
+    for (const std::size_t chunk : {body.size(), std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{64}}) {
+        INFO("chunk " << chunk);
+        auto decoded = stream_decode<T>(parser, body, chunk);
+        REQUIRE(std::holds_alternative<T>(decoded));
+        CHECK(json::serialize(json::value_from(std::get<T>(decoded))) == expected);
+    }
+}
+
+template <class T>
+std::string error_of(std::string_view body)
+{
+    model_parser parser;
+    auto decoded = stream_decode<T>(parser, body, body.size());
+    REQUIRE(std::holds_alternative<std::string>(decoded));
+    return std::get<std::string>(decoded);
+}
+
+} // namespace
+
+TEST_CASE("streaming decoder - every fixture decodes as the DOM reader does in any chunking")
+{
+    same_as_dom<wacht::user_page>("users-list.json");
+    same_as_dom<wacht::user>("user-create.json");
+    same_as_dom<wacht::user_details>("user-details.json");
+    same_as_dom<wacht::user_email>("user-email.json");
+    same_as_dom<wacht::user_phone>("user-phone.json");
+    same_as_dom<wacht::social_connection_list>("social-connections-list.json");
+    same_as_dom<wacht::sign_in_list>("sessions-list.json");
+    same_as_dom<wacht::revoke_all_result>("revoke-all.json");
+    same_as_dom<wacht::passkey_list>("passkeys-list.json");
+    same_as_dom<wacht::authenticator_created>("authenticator-create.json");
+    same_as_dom<wacht::backup_codes>("backup-codes.json");
+    same_as_dom<wacht::organization_membership_list>("organization-memberships-list.json");
+    same_as_dom<wacht::workspace_membership_list>("workspace-memberships-list.json");
+    same_as_dom<wacht::invitation>("invitation.json");
+    same_as_dom<wacht::invitation_page>("invitations-list.json");
+    same_as_dom<wacht::waitlist_page>("waitlist-list.json");
+    same_as_dom<wacht::waitlist_user>("waitlist-approve.json");
+}
+
+TEST_CASE("streaming decoder - unknown keys of any shape are skipped and metadata is kept whole")
+{
+    model_parser parser;
+    const std::string body =
+        R"({"future":{"a":[1,{"b":null}],"c":"d"},"id":"7","public_metadata":{"plan":"pro","seats":[1,2.5,-3,)"
+        R"(18446744073709551615],"nested":{"ok":true,"none":null,"e":"\u00e9\\"}},"private_metadata":"text",)"
+        R"("email_addresses":[{"id":"9","x":[[]],"email":"a@b.c"}],"more":[{"id":"no"}],"has_password":true})";
+    for (const std::size_t chunk : {body.size(), std::size_t{1}, std::size_t{3}}) {
+        auto decoded = stream_decode<wacht::user_details>(parser, body, chunk);
+        REQUIRE(std::holds_alternative<wacht::user_details>(decoded));
+        const auto& d = std::get<wacht::user_details>(decoded);
+        CHECK(d.id == "7");
+        CHECK(d.has_password);
+        CHECK(d.public_metadata == json::parse(R"({"plan":"pro","seats":[1,2.5,-3,18446744073709551615],)"
+                                               R"("nested":{"ok":true,"none":null,"e":"\u00e9\\"}})"));
+        CHECK(d.private_metadata == json::value("text"));
+        REQUIRE(d.email_addresses.size() == 1);
+        CHECK(d.email_addresses[0].email == "a@b.c");
+    }
+}
+
+TEST_CASE("streaming decoder - keys in any order - null leaves members as they are")
+{
+    model_parser parser;
+    auto decoded = stream_decode<wacht::user>(
+        parser, R"({"username":null,"last_name":"L","id":"1","first_name":null,"primary_phone_number":"+1"})", 5);
+    REQUIRE(std::holds_alternative<wacht::user>(decoded));
+    const auto& u = std::get<wacht::user>(decoded);
+    CHECK(u.id == "1");
+    CHECK(u.last_name == "L");
+    CHECK(u.first_name.empty());
+    CHECK_FALSE(u.username);
+    CHECK(u.primary_phone_number == "+1");
+}
+
+TEST_CASE("streaming decoder - wrong types name the field - bad JSON says so")
+{
+    CHECK(error_of<wacht::user_page>(R"({"data":{"not":"an array"},"has_more":false})") ==
+          "field 'data': expected an array");
+    CHECK(error_of<wacht::user>(R"({"id":1394412856401047552})") == "field 'id': expected a string");
+    CHECK(error_of<wacht::user>(R"({"created_at":"yesterday"})") ==
+          "field 'created_at': expected an RFC 3339 timestamp");
+    CHECK(error_of<wacht::user_page>(R"({"data":[],"limit":3000000000})") ==
+          "field 'limit': expected an integer in the 32-bit range");
+    CHECK(error_of<wacht::user_page>(R"({"data":[{"id":"1","username":7}]})") ==
+          "field 'username': expected a string");
+    CHECK(error_of<wacht::revoke_all_result>(R"({"revoked":-1})") ==
+          "field 'revoked': expected a non-negative integer");
+    CHECK(error_of<wacht::user>("[]") == "the body is not an object");
+    CHECK(error_of<wacht::user>(R"({"id":"1")").rfind("body is not JSON: ", 0) == 0);
+    CHECK(error_of<wacht::user>(R"({"id":"1"} trailing)").rfind("body is not JSON: ", 0) == 0);
+    CHECK(error_of<wacht::user>("").rfind("body is not JSON: ", 0) == 0);
+}
