@@ -1,6 +1,7 @@
 // The pipeline: argument errors, request ids, the deadline, error mapping and model decoding.
 #include "detail/client_impl.hpp"
 #include "detail/encoding.hpp"
+#include "detail/model_decoder.hpp"
 
 #include <wacht/models/invitation.hpp>
 #include <wacht/models/membership.hpp>
@@ -10,16 +11,17 @@
 #include <wacht/models/user.hpp>
 
 #include <boost/json/parse.hpp>
-#include <boost/json/value_to.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <random>
+#include <variant>
 
 namespace wacht::detail {
 namespace {
@@ -102,32 +104,6 @@ wacht::error http_error(const exchange_outcome& outcome, std::string request_id)
 
 namespace {
 
-template <class T>
-result<T> decode(std::string_view body, const std::string& request_id)
-{
-    if constexpr (std::is_void_v<T>) {
-        return {}; // a void call's 200 carries `{}`: nothing to decode
-    } else {
-        boost::system::error_code ec;
-        const auto value = boost::json::parse(body, ec);
-        std::string detail;
-        if (ec) {
-            detail = "body is not JSON: " + ec.message();
-        } else {
-            try {
-                return boost::json::value_to<T>(value);
-            } catch (const std::exception& ex) {
-                detail = ex.what();
-            }
-        }
-        return wacht::error{errc::decode_failed,
-                            {.http_status = 200,
-                             .request_id = request_id,
-                             .body_snippet = snippet(body),
-                             .detail = std::move(detail)}};
-    }
-}
-
 // Whether a failed attempt may be sent again (see retry_policy).
 bool retryable(const exchange_outcome& outcome, bool idempotent, const retry_policy& policy)
 {
@@ -169,12 +145,21 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = started + settings.deadline.value_or(impl->options.timeouts.call_deadline);
     const auto& policy = settings.retry ? *settings.retry : impl->options.retry;
-    const auto target = impl->origin.path_prefix + spec.target;
+    // The model the body is parsed into as it arrives (none for void calls).
+    std::conditional_t<std::is_void_v<T>, std::monostate, T> model{};
+    slot model_slot;
+    if constexpr (!std::is_void_v<T>)
+        model_slot = slot_of(model);
+    const slot* body_target = std::is_void_v<T> ? nullptr : &model_slot;
+    std::array<char, 32> request_id_text{};
     for (std::size_t attempt = 1;; ++attempt) {
-        auto request_id = random_hex(16);
+        if (attempt > 1)
+            model = {}; // nothing of a failed attempt stays
+        random_hex(request_id_text);
+        const std::string_view request_id(request_id_text.data(), request_id_text.size());
         exchange_outcome outcome;
         try {
-            outcome = co_await impl->transport->exchange(spec, target, request_id, deadline);
+            outcome = co_await impl->transport->exchange(spec, request_id, deadline, body_target);
         } catch (const boost::system::system_error& e) {
             // Asio throws operation_aborted into a coroutine whose cancellation was requested between
             // two operations; the transport has already given its connection back.
@@ -187,22 +172,32 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
         if (impl->options.logger) {
             const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::steady_clock::now() - started);
-            std::string line = std::string(method_name(spec.method)) + ' ' + target + " -> ";
+            std::string line = std::string(method_name(spec.method)) + ' ' + impl->origin.path_prefix +
+                               spec.target + " -> ";
             line += outcome.code ? outcome.code.message() : std::to_string(outcome.status);
-            line += " in " + std::to_string(micros.count()) + "us [request " + request_id + ", attempt " +
-                    std::to_string(attempt) + "]";
+            line += " in " + std::to_string(micros.count()) + "us [request " + std::string(request_id) +
+                    ", attempt " + std::to_string(attempt) + "]";
             impl->log(outcome.code || outcome.status >= 400 ? log_level::warning : log_level::debug, line);
         }
         const bool success = !outcome.code && outcome.status >= 200 && outcome.status < 300;
         if (success) {
             impl->on_success(policy);
-            co_return decode<T>(outcome.body, request_id);
+            if (!outcome.decode_error.empty())
+                co_return wacht::error{errc::decode_failed,
+                                       {.http_status = outcome.status,
+                                        .request_id = std::string(request_id),
+                                        .body_snippet = snippet(outcome.body_head),
+                                        .detail = std::move(outcome.decode_error)}};
+            if constexpr (std::is_void_v<T>)
+                co_return result<void>{};
+            else
+                co_return std::move(model);
         }
         auto failure = outcome.code ? wacht::error{outcome.code,
-                                                   {.request_id = std::move(request_id),
+                                                   {.request_id = std::string(request_id),
                                                     .detail = std::move(outcome.detail),
                                                     .cause = outcome.cause}}
-                                    : http_error(outcome, std::move(request_id));
+                                    : http_error(outcome, std::string(request_id));
         if (attempt >= policy.max_attempts || !retryable(outcome, spec.idempotent, policy))
             co_return failure;
         // A 429 waits what the server asked for; everything else backs off with jitter.

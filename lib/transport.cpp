@@ -2,6 +2,7 @@
 // per-phase timeouts bounded by the call's deadline, and one replay of an idempotent request whose
 // reused connection failed before any response byte. All heavy Asio/Beast templates live in this file.
 #include "detail/client_impl.hpp"
+#include "detail/model_decoder.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -24,6 +25,7 @@
 #include <cerrno>
 #include <openssl/x509v3.h>
 
+#include <array>
 #include <charconv>
 #include <deque>
 #include <mutex>
@@ -41,15 +43,109 @@ using boost::system::error_code;
 
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
+// Buffers a connection keeps between calls; larger ones are given back when the call ends, so that
+// an idle connection stays small.
+constexpr std::size_t kept_buffer_size = 16 * 1024;
+
 struct connection
 {
     std::optional<beast::tcp_stream> plain;
     std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
     beast::flat_buffer buffer;
+    std::string request_head; // the request line and headers, rebuilt in place for each call
+    model_parser json;        // parses 2xx bodies into the caller's model as they arrive
     clock_type::time_point idle_since{};
     std::size_t uses = 0;
 
     beast::tcp_stream& lowest() { return secure ? secure->next_layer() : *plain; }
+
+    void trim_buffers()
+    {
+        if (buffer.size() == 0 && buffer.capacity() > kept_buffer_size)
+            buffer.shrink_to_fit();
+        if (request_head.capacity() > kept_buffer_size)
+            std::string().swap(request_head);
+    }
+};
+
+// Reads a response without storing its header fields: the status, keep-alive and Retry-After are
+// all the SDK uses. A 2xx body goes straight into the model parser; any other body is kept as text
+// for the error.
+class response_reader final : public http::basic_parser<false>
+{
+public:
+    response_reader(exchange_outcome& outcome, model_parser& json, const slot* model)
+        : outcome_(outcome), json_(json), model_(model)
+    {
+    }
+
+private:
+    void on_request_impl(http::verb, beast::string_view, beast::string_view, int, error_code&) override {}
+
+    void on_response_impl(int code, beast::string_view, int, error_code&) override
+    {
+        outcome_.status = code;
+        decoding_ = model_ && code >= 200 && code < 300;
+        if (decoding_)
+            json_.begin(*model_);
+    }
+
+    void on_field_impl(http::field name, beast::string_view, beast::string_view value, error_code&) override
+    {
+        if (name != http::field::retry_after)
+            return;
+        std::uint32_t seconds = 0;
+        if (std::from_chars(value.data(), value.data() + value.size(), seconds).ec == std::errc{})
+            outcome_.retry_after_header = std::chrono::seconds(seconds);
+    }
+
+    void on_header_impl(error_code&) override {}
+
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override
+    {
+        if (!decoding_ && length)
+            outcome_.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*length, 1 << 20)));
+    }
+
+    std::size_t on_body_impl(beast::string_view body, error_code&) override
+    {
+        consume(body);
+        return body.size();
+    }
+
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, error_code&) override
+    {
+        consume(body);
+        return body.size();
+    }
+
+    void on_finish_impl(error_code&) override
+    {
+        if (!decoding_)
+            return;
+        if (decode_ok_)
+            decode_ok_ = json_.finish();
+        if (!decode_ok_) {
+            outcome_.decode_error = json_.error();
+            outcome_.body_head = json_.head();
+        }
+    }
+
+    void consume(std::string_view body)
+    {
+        if (!decoding_)
+            outcome_.body.append(body.data(), body.size());
+        else if (decode_ok_)
+            decode_ok_ = json_.write(body); // after a failure the rest is read and dropped
+    }
+
+    exchange_outcome& outcome_;
+    model_parser& json_;
+    const slot* model_;
+    bool decoding_ = false;
+    bool decode_ok_ = true;
 };
 
 using connection_ptr = std::unique_ptr<connection>;
@@ -135,22 +231,9 @@ public:
         idle_.clear();
     }
 
-    asio::awaitable<exchange_outcome> exchange(const request_spec& spec, const std::string& target,
-                                               const std::string& request_id,
-                                               clock_type::time_point deadline) override
+    asio::awaitable<exchange_outcome> exchange(const request_spec& spec, std::string_view request_id,
+                                               clock_type::time_point deadline, const slot* model) override
     {
-        http::request<http::string_body> request{to_verb(spec.method), target, 11};
-        request.set(http::field::host, origin_.host_header);
-        request.set(http::field::authorization, headers_.authorization);
-        request.set(http::field::user_agent, headers_.user_agent);
-        request.set(http::field::accept, "application/json");
-        request.set("X-Request-Id", request_id);
-        if (!spec.content_type.empty()) {
-            request.set(http::field::content_type, spec.content_type);
-            request.body() = spec.body;
-        }
-        request.prepare_payload();
-
         bool replayed = false;
         for (;;) {
             exchange_outcome outcome;
@@ -162,17 +245,19 @@ public:
             bool response_started = false;
             bool keep_alive = false;
             try {
+                write_head(conn->request_head, spec, request_id);
                 if (conn->secure)
-                    co_await exchange_on(*conn->secure, *conn, request, deadline, outcome, response_started,
+                    co_await exchange_on(*conn->secure, *conn, spec, model, deadline, outcome, response_started,
                                          keep_alive);
                 else
-                    co_await exchange_on(*conn->plain, *conn, request, deadline, outcome, response_started,
+                    co_await exchange_on(*conn->plain, *conn, spec, model, deadline, outcome, response_started,
                                          keep_alive);
             } catch (...) { // cancelled mid-exchange: the connection is closed, never pooled
                 release(std::move(conn), false);
                 throw;
             }
             outcome.response_started = response_started;
+            conn->trim_buffers();
             const bool failed = static_cast<bool>(outcome.code);
             release(std::move(conn), !failed && keep_alive);
             // A reused keep-alive connection may have been closed by the server meanwhile. Replaying is
@@ -509,17 +594,57 @@ private:
         co_return conn;
     }
 
+    // The request line and headers, written into the connection's reused buffer. Every piece is
+    // already checked: targets are percent-encoded and header values were validated with the options.
+    void write_head(std::string& out, const request_spec& spec, std::string_view request_id) const
+    {
+        out.clear();
+        out += http::to_string(to_verb(spec.method));
+        out += ' ';
+        out += origin_.path_prefix;
+        out += spec.target;
+        out += " HTTP/1.1\r\nHost: ";
+        out += origin_.host_header;
+        out += "\r\nAuthorization: ";
+        out += headers_.authorization;
+        out += "\r\nUser-Agent: ";
+        out += headers_.user_agent;
+        out += "\r\nAccept: application/json\r\nX-Request-Id: ";
+        out += request_id;
+        if (!spec.content_type.empty()) {
+            out += "\r\nContent-Type: ";
+            out += spec.content_type;
+        }
+        if (!spec.content_type.empty() || spec.method != http_method::get) {
+            char digits[24];
+            const auto end = std::to_chars(digits, digits + sizeof digits, spec.body.size()).ptr;
+            out += "\r\nContent-Length: ";
+            out.append(digits, end);
+        }
+        out += "\r\n\r\n";
+        // A small body travels in the same TLS record as the headers.
+        if (spec.body.size() <= small_body_size)
+            out += spec.body;
+    }
+
+    static constexpr std::size_t small_body_size = 8 * 1024;
+
     template <class Stream>
-    asio::awaitable<void> exchange_on(Stream& stream, connection& conn,
-                                      http::request<http::string_body>& request,
-                                      clock_type::time_point deadline, exchange_outcome& outcome,
-                                      bool& response_started, bool& keep_alive)
+    asio::awaitable<void> exchange_on(Stream& stream, connection& conn, const request_spec& spec,
+                                      const slot* model, clock_type::time_point deadline,
+                                      exchange_outcome& outcome, bool& response_started, bool& keep_alive)
     {
         auto [write_limit, write_deadline_bound] = phase_limit(options_.timeouts.write, deadline);
         conn.lowest().expires_at(write_limit);
         // From here on the request may reach the server, even if the write fails part-way.
         outcome.request_sent = true;
-        auto [write_ec, written] = co_await http::async_write(stream, request, nothrow_awaitable);
+        // A large body follows in a write of its own: one buffer per write (a two-buffer write through
+        // beast::ssl_stream left the oversized-upload test waiting for the body).
+        auto [write_ec, written] =
+            co_await asio::async_write(stream, asio::buffer(conn.request_head), nothrow_awaitable);
+        if (!write_ec && spec.body.size() > small_body_size)
+            std::tie(write_ec, written) =
+                co_await asio::async_write(stream, asio::buffer(spec.body), nothrow_awaitable);
         if (write_ec) {
             outcome.code =
                 phase_error(write_ec, errc::write_failed, errc::write_timeout, write_deadline_bound);
@@ -527,17 +652,18 @@ private:
             co_return;
         }
 
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(options_.max_response_body);
-        parser.header_limit(static_cast<std::uint32_t>(options_.max_response_header));
+        response_reader reader(outcome, conn.json, model);
+        reader.body_limit(options_.max_response_body);
+        reader.header_limit(static_cast<std::uint32_t>(options_.max_response_header));
         auto [read_limit, read_deadline_bound] = phase_limit(options_.timeouts.read, deadline);
         conn.lowest().expires_at(read_limit);
         const auto buffered_before = conn.buffer.size();
-        auto [read_ec, read] = co_await http::async_read(stream, conn.buffer, parser, nothrow_awaitable);
+        auto [read_ec, read] = co_await http::async_read(stream, conn.buffer, reader, nothrow_awaitable);
         conn.lowest().expires_never();
-        response_started = read > 0 || conn.buffer.size() > buffered_before || parser.got_some();
+        response_started = read > 0 || conn.buffer.size() > buffered_before || reader.got_some();
         if (read_ec) {
             outcome.cause = read_ec;
+            outcome.status = 0;
             if (read_ec == http::error::body_limit) {
                 outcome.code = errc::body_limit_exceeded;
                 outcome.detail = "limit " + std::to_string(options_.max_response_body) + " bytes";
@@ -554,16 +680,7 @@ private:
             }
             co_return;
         }
-        auto& response = parser.get();
-        outcome.status = static_cast<int>(response.result_int());
-        keep_alive = response.keep_alive();
-        if (auto it = response.find(http::field::retry_after); it != response.end()) {
-            std::uint32_t seconds = 0;
-            const auto text = it->value();
-            if (std::from_chars(text.data(), text.data() + text.size(), seconds).ec == std::errc{})
-                outcome.retry_after_header = std::chrono::seconds(seconds);
-        }
-        outcome.body = std::move(response.body());
+        keep_alive = reader.keep_alive();
     }
 
     asio::any_io_executor executor_;

@@ -16,6 +16,8 @@
 
 namespace wacht::detail {
 
+struct slot; // model_decoder.hpp
+
 /// Where requests go, parsed once from client_options::base_url.
 struct origin
 {
@@ -38,10 +40,13 @@ struct exchange_outcome
     // was never sent may be retried whatever its method.
     bool request_sent = false;
     bool response_started = false;
-    // The response, when code is empty.
+    // The response, when code is empty. A 2xx body that was decoded into a model is not kept: then
+    // decode_error says why decoding failed (empty on success) and body_head holds its first bytes.
     int status = 0;
     std::string body;
     std::optional<std::chrono::seconds> retry_after_header;
+    std::string decode_error;
+    std::string body_head;
 };
 
 /// The headers every request carries besides the per-call ones.
@@ -89,11 +94,13 @@ class transport
 {
 public:
     virtual ~transport() = default;
-    /// Sends the request (target already carries the origin's path prefix) and reads the response.
-    /// Thread-safe. Never throws for network failures.
+    /// Sends the request to the origin (its path prefix before spec.target) and reads the response.
+    /// A 2xx body is parsed into `model` as it arrives when `model` is not null (nothing else may
+    /// touch the model until the call returns); other bodies are kept in the outcome. Thread-safe.
+    /// Never throws for network failures.
     virtual boost::asio::awaitable<exchange_outcome>
-    exchange(const request_spec& spec, const std::string& target, const std::string& request_id,
-             std::chrono::steady_clock::time_point deadline) = 0;
+    exchange(const request_spec& spec, std::string_view request_id,
+             std::chrono::steady_clock::time_point deadline, const slot* model) = 0;
 };
 
 /// The error for a non-2xx response: status, the server's errors[] (when the body has that shape),

@@ -100,7 +100,7 @@ std::optional<std::size_t> base32_decoded_size(std::string_view normalized) noex
     return normalized.size() * 5 / 8;
 }
 
-std::string random_hex(std::size_t bytes)
+void random_hex(std::span<char> out)
 {
     static constexpr char hex[] = "0123456789abcdef";
     thread_local std::mt19937_64 generator{[] {
@@ -108,17 +108,21 @@ std::string random_hex(std::size_t bytes)
         std::seed_seq seed{device(), device(), device(), device()};
         return std::mt19937_64(seed);
     }()};
-    std::string out;
-    out.reserve(bytes * 2);
     std::uint64_t word = 0;
-    for (std::size_t i = 0; i < bytes; ++i) {
-        if (i % 8 == 0)
+    for (std::size_t i = 0; i + 1 < out.size(); i += 2) {
+        if (i % 16 == 0)
             word = generator();
         const auto b = static_cast<unsigned>(word & 0xFF);
         word >>= 8;
-        out += hex[b >> 4];
-        out += hex[b & 0xF];
+        out[i] = hex[b >> 4];
+        out[i + 1] = hex[b & 0xF];
     }
+}
+
+std::string random_hex(std::size_t bytes)
+{
+    std::string out(bytes * 2, '0');
+    random_hex(out);
     return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,8 @@ std::optional<std::size_t> base32_decoded_size(std::string_view normalized) noex
 
 /// `bytes` random bytes as lower-case hex, from a per-thread generator seeded from std::random_device.
 std::string random_hex(std::size_t bytes);
+/// Fills `out` with random lowercase hex digits (an even count), without allocating.
+void random_hex(std::span<char> out);
 
 /// Builds an origin-relative target: literal path pieces, encoded id segments and a query string.
 class target_builder

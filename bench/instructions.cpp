@@ -1,0 +1,121 @@
+// Client instructions per call, counted by valgrind's callgrind (repeatable on a busy machine, unlike
+// time): the SDK and the hand-written reference client, one call at a time, for list-10, details and
+// list-100, with the typed models produced by the SDK and the DOM by the reference.
+//
+// usage: bench_instructions [calls, default 200]
+//   Runs itself under `valgrind --tool=callgrind` once per client and call (the emulator, a child
+//   process, runs natively and is not counted) and prints instructions per call and the ratios.
+// usage: bench_instructions --measure sdk|reference CALL CALLS   (what each valgrind run does)
+#include "support.hpp"
+
+#include <wacht/wacht.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <valgrind/callgrind.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+
+namespace asio = boost::asio;
+
+namespace {
+
+int measure(const std::string& client_name, bench::call_kind call, int calls)
+{
+    bench::emulator_process emulator(150);
+    asio::io_context io(1);
+    const bool sdk = client_name == "sdk";
+    wacht::client_options options;
+    options.base_url = emulator.base_url();
+    options.api_key = bench::emulator_process::api_key;
+    options.tls.use_system_roots = false;
+    options.tls.ca_pem = emulator.ca_pem();
+    wacht::client client(io.get_executor(), options);
+    bench::reference_client reference(io, emulator, 1);
+    if (!sdk) {
+        auto connect = asio::co_spawn(io, reference.connect_all(), asio::use_future);
+        io.run();
+        connect.get();
+    }
+    const auto user_id = emulator.first_user_id();
+    const bench::call_function one_call = [&](int) -> asio::awaitable<bool> {
+        if (!sdk)
+            co_return co_await reference.call(0, call);
+        if (call == bench::call_kind::details) {
+            auto details = co_await client.users().details(user_id).try_send();
+            co_return details.has_value() && details->id == user_id;
+        }
+        const int limit = call == bench::call_kind::list_10 ? 10 : 100;
+        auto page = co_await client.users().list().limit(limit).try_send();
+        co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
+    };
+    bench::measure(io, 1, 20, one_call); // warm: connection, TLS, caches
+    CALLGRIND_TOGGLE_COLLECT;
+    const auto f = bench::measure(io, 1, calls, one_call);
+    CALLGRIND_TOGGLE_COLLECT;
+    return f.failures == 0 ? 0 : 1;
+}
+
+// The instructions callgrind counted while collection was on.
+double run_under_callgrind(const char* self, const std::string& client_name, bench::call_kind call, int calls)
+{
+    const std::string out = "/tmp/wacht-callgrind-" + std::to_string(getpid()) + ".out";
+    const std::string command = "valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=" + out +
+                                " " + self + " --measure " + client_name + " " + bench::name(call) + " " +
+                                std::to_string(calls) + " > /dev/null 2>&1";
+    if (std::system(command.c_str()) != 0)
+        throw std::runtime_error("failed: " + command);
+    std::ifstream in(out);
+    std::string line;
+    double total = -1;
+    while (std::getline(in, line))
+        if (line.rfind("summary: ", 0) == 0 || line.rfind("totals: ", 0) == 0)
+            total = std::stod(line.substr(line.find(' ') + 1));
+    std::remove(out.c_str());
+    if (total < 0)
+        throw std::runtime_error("no totals in the callgrind output");
+    return total;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        if (argc == 5 && std::string(argv[1]) == "--measure")
+            return measure(argv[2], bench::call_from_name(argv[3]), std::atoi(argv[4]));
+        if (RUNNING_ON_VALGRIND) {
+            std::fprintf(stderr, "run without valgrind: it starts valgrind itself\n");
+            return 2;
+        }
+        const int calls = argc > 1 ? std::atoi(argv[1]) : 200;
+        std::printf("instructions per call (callgrind), %d calls each, one at a time, over TLS\n", calls);
+        std::printf("%-9s %16s %16s %8s %8s\n", "call", "wacht-cpp", "reference", "ratio", "target");
+        std::string rows;
+        bool met = true;
+        for (const auto call : {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
+            const double sdk = run_under_callgrind(argv[0], "sdk", call, calls) / calls;
+            const double reference = run_under_callgrind(argv[0], "reference", call, calls) / calls;
+            const double target = call == bench::call_kind::list_100 ? 0.6 : 0.8;
+            met = met && sdk / reference <= target;
+            char line[256];
+            std::snprintf(line, sizeof line, "<= %.1fx", target);
+            std::printf("%-9s %16.0f %16.0f %8.2f %8s\n", bench::name(call), sdk, reference, sdk / reference, line);
+            char row[512];
+            std::snprintf(row, sizeof row, "row\tinstructions per call\t%s, 1 in flight\t%.0f\t%.0f\t%.2f\t%s\n",
+                          bench::name(call), sdk, reference, sdk / reference, line);
+            rows += row;
+        }
+        std::printf("%s", rows.c_str());
+        return met ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_instructions: %s\n", e.what());
+        return 2;
+    }
+}
