@@ -13,11 +13,32 @@ bool read_digits(std::string_view text, std::size_t pos, std::size_t width, int&
         return false;
     out = 0;
     for (std::size_t i = pos; i < pos + width; ++i) {
-        if (text[i] < '0' || text[i] > '9')
+        const unsigned digit = static_cast<unsigned char>(text[i]) - unsigned{'0'};
+        if (digit > 9)
             return false;
-        out = out * 10 + (text[i] - '0');
+        out = out * 10 + static_cast<int>(digit);
     }
     return true;
+}
+
+constexpr bool is_leap(int y) noexcept { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+constexpr int days_in_month(int y, int m) noexcept
+{
+    constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): a few integer
+// operations, where std::chrono's year_month_day conversion costs several times more on this hot path.
+constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept
+{
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const int yoe = y - era * 400;
+    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
 }
 
 } // namespace
@@ -26,31 +47,33 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
 {
     using namespace std::chrono;
     int y, mo, d, h, mi, s;
-    if (!read_digits(text, 0, 4, y) || text.size() < 20 || text[4] != '-' || !read_digits(text, 5, 2, mo) ||
+    if (text.size() < 20 || !read_digits(text, 0, 4, y) || text[4] != '-' || !read_digits(text, 5, 2, mo) ||
         text[7] != '-' || !read_digits(text, 8, 2, d) || (text[10] != 'T' && text[10] != 't') ||
         !read_digits(text, 11, 2, h) || text[13] != ':' || !read_digits(text, 14, 2, mi) || text[16] != ':' ||
         !read_digits(text, 17, 2, s))
         return std::nullopt;
-    const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-    if (!date.ok() || h > 23 || mi > 59 || s > 60)
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
         return std::nullopt;
     std::size_t pos = 19;
     std::int64_t nanos = 0;
-    if (pos < text.size() && text[pos] == '.') {
+    if (text[pos] == '.') {
         ++pos;
         std::size_t digits = 0;
-        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        while (pos < text.size()) {
+            const unsigned digit = static_cast<unsigned char>(text[pos]) - unsigned{'0'};
+            if (digit > 9)
+                break;
             if (++digits > 9)
                 return std::nullopt;
-            nanos = nanos * 10 + (text[pos] - '0');
+            nanos = nanos * 10 + digit;
             ++pos;
         }
         if (digits == 0)
             return std::nullopt;
-        for (std::size_t i = digits; i < 9; ++i)
-            nanos *= 10;
+        constexpr std::int64_t scale[] = {1, 100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+        nanos *= scale[digits];
     }
-    minutes offset{0};
+    std::int64_t offset_minutes = 0;
     if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
         ++pos;
     } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
@@ -58,16 +81,18 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
         if (!read_digits(text, pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
             !read_digits(text, pos + 4, 2, om) || oh > 23 || om > 59)
             return std::nullopt;
-        offset = hours{oh} + minutes{om};
+        offset_minutes = oh * 60 + om;
         if (text[pos] == '-')
-            offset = -offset;
+            offset_minutes = -offset_minutes;
         pos += 6;
     } else {
         return std::nullopt;
     }
     if (pos != text.size())
         return std::nullopt;
-    return timestamp{sys_days{date} + hours{h} + minutes{mi} + seconds{s} + nanoseconds{nanos} - offset};
+    const std::int64_t seconds_since_epoch =
+        days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60;
+    return timestamp{std::chrono::seconds{seconds_since_epoch} + nanoseconds{nanos}};
 }
 
 std::string format_timestamp(timestamp t)

@@ -45,7 +45,8 @@ constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
 // Buffers a connection keeps between calls; larger ones are given back when the call ends, so that
 // an idle connection stays small.
-constexpr std::size_t kept_buffer_size = 16 * 1024;
+constexpr std::size_t kept_buffer_size = 32 * 1024;
+constexpr std::size_t tls_record_size = 16 * 1024 + 256;
 
 struct connection
 {
@@ -652,6 +653,9 @@ private:
             co_return;
         }
 
+        // Room for a whole TLS record: Beast reads at most the free capacity, and a small buffer would
+        // turn one record into many SSL_read calls.
+        conn.buffer.reserve(tls_record_size);
         response_reader reader(outcome, conn.json, model);
         reader.body_limit(options_.max_response_body);
         reader.header_limit(static_cast<std::uint32_t>(options_.max_response_header));

@@ -248,6 +248,9 @@ struct codec<std::vector<M>> : refuse_all
     static bool array(std::vector<M>& m, frame& f)
     {
         m.clear();
+        // Pages hold models by the ten or hundred: skip the first few doublings of the vector.
+        if constexpr (has_schema<M>)
+            m.reserve(16);
         f.target = &m;
         f.element = [](void* target, std::string_view key) {
             return slot_of(static_cast<std::vector<M>*>(target)->emplace_back(), key);
