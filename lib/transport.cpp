@@ -238,7 +238,7 @@ public:
         bool replayed = false;
         for (;;) {
             exchange_outcome outcome;
-            auto conn = co_await acquire(deadline, /*fresh_only=*/replayed, outcome);
+            auto conn = co_await acquire(deadline, /*fresh_only=*/replayed, !spec.idempotent, outcome);
             if (!conn)
                 co_return outcome;
             const bool reused = conn->uses > 0;
@@ -308,7 +308,10 @@ private:
     }
 
     // An idle or new connection, or null with `outcome` describing why not.
-    asio::awaitable<connection_ptr> acquire(clock_type::time_point deadline, bool fresh_only,
+    // `check_closed`: peek at an idle connection before handing it out (one system call). Done for
+    // requests that may not be replayed; an idempotent one is replayed once on a fresh connection
+    // instead, which costs nothing while connections are alive.
+    asio::awaitable<connection_ptr> acquire(clock_type::time_point deadline, bool fresh_only, bool check_closed,
                                             exchange_outcome& outcome)
     {
         std::shared_ptr<waiter> wait;
@@ -322,7 +325,7 @@ private:
             while (!idle_.empty()) {
                 auto conn = std::move(idle_.back());
                 idle_.pop_back();
-                if (!peer_closed(*conn))
+                if (!check_closed || !peer_closed(*conn))
                     co_return conn;
                 --open_; // the server closed it while it was idle: never send into it
             }

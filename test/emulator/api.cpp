@@ -23,6 +23,7 @@
 #include <random>
 #include <regex>
 #include <stdexcept>
+#include <variant>
 #include <vector>
 
 namespace wacht::emulator {
@@ -251,13 +252,10 @@ std::string id_text(id_type id)
     return std::to_string(id);
 }
 
-// A fixed-width text that sorts like the instant (the emulator's timestamps are after 1970).
-std::string sort_time(timestamp t)
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%020lld", static_cast<long long>(t.time_since_epoch().count()));
-    return buffer;
-}
+// What a list is ordered by: a time (as a count, cheap to compare) or a text.
+using sort_value = std::variant<std::int64_t, std::string>;
+
+sort_value sort_time(timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 
 // A JSON request body's fields, read the way serde does: a missing required field or a value of the
 // wrong type is a 422; null counts as absent for optional fields.
@@ -599,7 +597,7 @@ struct api::state
 
         std::lock_guard lock(mutex);
         // Each row's key is computed once, and only the rows up to the end of the page are ordered.
-        using keyed_row = std::pair<std::optional<std::string>, const Row*>;
+        using keyed_row = std::pair<std::optional<sort_value>, const Row*>;
         std::vector<keyed_row> keyed;
         keyed.reserve(table.size());
         const auto pattern = "%" + to_lower(search) + "%";
@@ -641,16 +639,16 @@ struct api::state
     {
         return paged_list(
             query, {"created_at", "username", "email", "phone_number"}, users,
-            [&](const user_row& u, std::string_view key) -> std::optional<std::string> {
+            [&](const user_row& u, std::string_view key) -> std::optional<sort_value> {
                 if (key == "username")
-                    return u.username;
+                    return sort_value(u.username);
                 if (key == "email") {
                     const auto* e = primary_email(u);
-                    return e ? std::optional(e->email) : std::nullopt;
+                    return e ? std::optional<sort_value>(e->email) : std::nullopt;
                 }
                 if (key == "phone_number") {
                     const auto* p = primary_phone(u);
-                    return p ? std::optional(p->phone_number) : std::nullopt;
+                    return p ? std::optional<sort_value>(p->phone_number) : std::nullopt;
                 }
                 return sort_time(u.created_at);
             },
@@ -1446,8 +1444,8 @@ struct api::state
     {
         return paged_list(
             query, {"created_at", "email"}, invitations,
-            [](const invitation_row& i, std::string_view key) -> std::optional<std::string> {
-                return key == "email" ? i.email_address : sort_time(i.created_at);
+            [](const invitation_row& i, std::string_view key) -> std::optional<sort_value> {
+                return key == "email" ? sort_value(i.email_address) : sort_time(i.created_at);
             },
             [](const invitation_row& i, const std::string& pattern) {
                 return like_match(to_lower(i.first_name), pattern) ||
@@ -1504,8 +1502,8 @@ struct api::state
     {
         return paged_list(
             query, {"created_at", "email"}, waitlist,
-            [](const waitlist_row& w, std::string_view key) -> std::optional<std::string> {
-                return key == "email" ? w.email_address : sort_time(w.created_at);
+            [](const waitlist_row& w, std::string_view key) -> std::optional<sort_value> {
+                return key == "email" ? sort_value(w.email_address) : sort_time(w.created_at);
             },
             [](const waitlist_row& w, const std::string& pattern) {
                 return like_match(to_lower(w.first_name.value_or("")), pattern) ||

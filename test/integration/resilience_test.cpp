@@ -376,7 +376,7 @@ TEST_CASE("cancelling a call that waits for a pooled connection takes it out of 
     CHECK(h.run(h.client.users().list().try_send()).has_value());
 }
 
-TEST_CASE("a server closing idle keep-alive connections after 50 ms: no call is sent into a closed one")
+TEST_CASE("a server closing idle keep-alive connections after 50 ms: a GET is replayed - a POST is never sent into a closed one")
 {
     auto options = wacht::test::default_server_options();
     options.keep_alive_timeout = 50ms;
@@ -390,8 +390,11 @@ TEST_CASE("a server closing idle keep-alive connections after 50 ms: no call is 
     };
     h.run(h.client.users().list().send());
     wait_for_close(1);
+    // The GET goes out on the pooled connection, finds it closed before any response byte, and is
+    // replayed once on a new connection.
     CHECK(h.run(h.client.users().list().try_send()).has_value());
     wait_for_close(2);
+    // The POST is not replayable: the pool peeks, drops the closed connection and opens a new one.
     CHECK(h.run(h.client.users().create(jane).try_send()).has_value());
     CHECK(h.server.backend().request_count() == 3);
     CHECK(h.server.connection_count() == 3);
