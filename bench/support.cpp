@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <new>
 #include <sstream>
 #include <stdexcept>
@@ -117,6 +118,12 @@ emulator_process::emulator_process(std::size_t users, std::vector<std::string> e
                                   api_key,             "--seed",   std::to_string(users),
                                   "--ca-out",          ca_file};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
+    // For profiling the emulator itself, e.g. WACHT_BENCH_EMULATOR_WRAPPER="valgrind --tool=callgrind".
+    if (const char* wrapper = std::getenv("WACHT_BENCH_EMULATOR_WRAPPER")) {
+        std::istringstream words(wrapper);
+        std::vector<std::string> prefix{std::istream_iterator<std::string>(words), {}};
+        args.insert(args.begin(), prefix.begin(), prefix.end());
+    }
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -127,7 +134,7 @@ emulator_process::emulator_process(std::size_t users, std::vector<std::string> e
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0600);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    const int rc = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0)
         throw std::runtime_error(std::string("cannot start ") + WACHT_EMULATOR_PATH);
@@ -137,8 +144,8 @@ emulator_process::emulator_process(std::size_t users, std::vector<std::string> e
         CPU_SET(0, &set);
         sched_setaffinity(pid_, sizeof set, &set);
     }
-    // Wait (at most 10 s) for "listening on <url>" and the CA file.
-    for (int i = 0; i < 1000 && url_.empty(); ++i) {
+    // Wait (at most 60 s, for a wrapped emulator) for "listening on <url>" and the CA file.
+    for (int i = 0; i < 6000 && url_.empty(); ++i) {
         std::ifstream log(log_file);
         std::string line;
         while (std::getline(log, line))
@@ -153,7 +160,7 @@ emulator_process::emulator_process(std::size_t users, std::vector<std::string> e
             usleep(10'000);
     }
     if (url_.empty())
-        throw std::runtime_error("the emulator did not start in 10 s");
+        throw std::runtime_error("the emulator did not start in 60 s");
     port_ = static_cast<std::uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
     std::ifstream ca(ca_file);
     std::ostringstream text;

@@ -1,7 +1,6 @@
 #include <wacht/timestamp.hpp>
 
-#include <charconv>
-#include <cstdio>
+#include <cstdint>
 
 namespace wacht {
 namespace {
@@ -95,31 +94,72 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
     return timestamp{std::chrono::seconds{seconds_since_epoch} + nanoseconds{nanos}};
 }
 
+namespace detail {
+
+void append_timestamp(std::string& out, timestamp t)
+{
+    // Split into days and the nanoseconds of the day (floor, so that instants before 1970 work).
+    constexpr std::int64_t nanos_per_day = 86'400'000'000'000;
+    const std::int64_t count = t.time_since_epoch().count();
+    std::int64_t days = count / nanos_per_day;
+    std::int64_t of_day = count % nanos_per_day;
+    if (of_day < 0) {
+        of_day += nanos_per_day;
+        --days;
+    }
+    // H. Hinnant's civil_from_days.
+    const std::int64_t z = days + 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const std::int64_t doe = z - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t year = yoe + era * 400 + (month <= 2);
+
+    const std::int64_t seconds_of_day = of_day / 1'000'000'000;
+    const std::int64_t nanos = of_day % 1'000'000'000;
+    char buffer[32];
+    char* p = buffer;
+    const auto put = [&p](std::int64_t value, int width) {
+        for (int i = width - 1; i >= 0; --i) {
+            p[i] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        }
+        p += width;
+    };
+    put(year, 4);
+    *p++ = '-';
+    put(month, 2);
+    *p++ = '-';
+    put(day, 2);
+    *p++ = 'T';
+    put(seconds_of_day / 3600, 2);
+    *p++ = ':';
+    put(seconds_of_day / 60 % 60, 2);
+    *p++ = ':';
+    put(seconds_of_day % 60, 2);
+    if (nanos != 0) {
+        *p++ = '.';
+        if (nanos % 1'000'000 == 0)
+            put(nanos / 1'000'000, 3);
+        else if (nanos % 1'000 == 0)
+            put(nanos / 1'000, 6);
+        else
+            put(nanos, 9);
+    }
+    *p++ = 'Z';
+    out.append(buffer, p);
+}
+
+} // namespace detail
+
 std::string format_timestamp(timestamp t)
 {
-    using namespace std::chrono;
-    const auto day_start = floor<days>(t);
-    const year_month_day date{day_start};
-    const hh_mm_ss<nanoseconds> time{t - day_start};
-    const auto nanos = time.subseconds().count();
-    char buffer[48];
-    int n =
-        std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02lld", static_cast<int>(date.year()),
-                      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                      static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                      static_cast<long long>(time.seconds().count()));
-    if (nanos != 0) {
-        if (nanos % 1'000'000 == 0)
-            n += std::snprintf(buffer + n, sizeof buffer - n, ".%03lld",
-                               static_cast<long long>(nanos / 1'000'000));
-        else if (nanos % 1'000 == 0)
-            n += std::snprintf(buffer + n, sizeof buffer - n, ".%06lld",
-                               static_cast<long long>(nanos / 1'000));
-        else
-            n += std::snprintf(buffer + n, sizeof buffer - n, ".%09lld", static_cast<long long>(nanos));
-    }
-    buffer[n++] = 'Z';
-    return std::string(buffer, static_cast<std::size_t>(n));
+    std::string out;
+    detail::append_timestamp(out, t);
+    return out;
 }
 
 } // namespace wacht

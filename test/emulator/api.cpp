@@ -6,6 +6,7 @@
 #include "text.hpp"
 
 #include "detail/encoding.hpp" // the SDK's base32 and percent-encoding rules are the server's
+#include "detail/json_text.hpp"
 
 #include <wacht/models/invitation.hpp>
 #include <wacht/models/membership.hpp>
@@ -40,6 +41,15 @@ constexpr id_type deployment_id = 1182736450912384000;
 http_response json_response(int status, const json::value& body)
 {
     return {status, "application/json", json::serialize(body)};
+}
+
+// A 200 with a model, written as text without building a DOM (the same bytes as serialize(value_from)).
+template <class Model>
+http_response model_response(const Model& model)
+{
+    http_response response{200, "application/json", {}};
+    wacht::detail::append_json(response.body, model);
+    return response;
 }
 
 http_response error_response(int status, std::string_view message)
@@ -580,11 +590,11 @@ struct api::state
 
     // The paged lists (users, invitations, waitlist): the query, the search, the sort and the page.
     // `key_of(row, sort_key)` gives a row's sort value (nullopt for NULL); `matches(row, pattern)` runs
-    // the LIKE search; `to_json(row)` writes an item. Takes the lock itself.
-    template <class Row, class KeyOf, class Matches, class ToJson>
+    // the LIKE search; `to_model(row)` gives an item's model. Takes the lock itself.
+    template <class Row, class KeyOf, class Matches, class ToModel>
     http_response paged_list(const query_map& query, std::initializer_list<std::string_view> sort_keys,
                              const std::map<id_type, Row>& table, KeyOf key_of, Matches matches,
-                             ToJson to_json)
+                             ToModel to_model)
     {
         const auto limit = query_usize(query, "limit").value_or(10);
         const auto offset = query_i64(query, "offset").value_or(0);
@@ -624,15 +634,20 @@ struct api::state
         rows.reserve(keyed.size());
         for (const auto& [key, row] : keyed)
             rows.push_back(row);
-        json::array data;
         const auto start = std::min<std::size_t>(static_cast<std::size_t>(offset), rows.size());
         const auto end = std::min<std::size_t>(start + limit, rows.size());
-        for (auto i = start; i < end; ++i)
-            data.push_back(to_json(*rows[i]));
-        return json_response(200, json::object{{"data", std::move(data)},
-                                               {"has_more", rows.size() > start + limit},
-                                               {"limit", static_cast<std::int64_t>(limit)},
-                                               {"offset", offset}});
+        http_response response{200, "application/json", {}};
+        auto& body = response.body;
+        body += "{\"data\":[";
+        for (auto i = start; i < end; ++i) {
+            if (i != start)
+                body += ',';
+            wacht::detail::append_json(body, to_model(*rows[i]));
+        }
+        body += "],\"has_more\":";
+        body += rows.size() > start + limit ? "true" : "false";
+        body += ",\"limit\":" + std::to_string(limit) + ",\"offset\":" + std::to_string(offset) + "}";
+        return response;
     }
 
     http_response list_users(const query_map& query)
@@ -655,7 +670,7 @@ struct api::state
             [&](const user_row& u, const std::string& pattern) {
                 return like_match(search_text(u), pattern);
             },
-            [&](const user_row& u) { return json::value_from(list_item(u)); });
+            [&](const user_row& u) { return list_item(u); });
     }
 
     // The fields of a multipart request, checked the way the server's multipart helper does.
@@ -836,7 +851,7 @@ struct api::state
 
         // Built in memory from "now": nanosecond timestamps, URL always "".
         wacht::user out{id_text(u.id), now, now, first_name, last_name, username, "", email, phone};
-        return json_response(200, json::value_from(out));
+        return model_response(out);
     }
 
     http_response user_details(id_type user_id)
@@ -845,7 +860,7 @@ struct api::state
         auto it = users.find(user_id);
         if (it == users.end())
             fail(404, "Resource not found");
-        return json_response(200, json::value_from(details(it->second, std::chrono::system_clock::now())));
+        return model_response(details(it->second, std::chrono::system_clock::now()));
     }
 
     http_response update_user(id_type user_id, const http_request& request)
@@ -927,7 +942,7 @@ struct api::state
             store_image(u, std::move(*form.profile_image));
         }
         u.updated_at = db_time(now);
-        return json_response(200, json::value_from(details(u, now, tokens::ciphertext)));
+        return model_response(details(u, now, tokens::ciphertext));
     }
 
     http_response delete_user(id_type user_id)
@@ -1030,7 +1045,7 @@ struct api::state
         e = {id, stored, stored, user_id, email, false, verified, stored, "otp"};
         if (is_primary)
             set_primary_email(user->second, e);
-        return json_response(200, json::value_from(email_model(e, now)));
+        return model_response(email_model(e, now));
     }
 
     http_response update_email(id_type user_id, id_type email_id, const http_request& request)
@@ -1057,7 +1072,7 @@ struct api::state
             if (auto user = users.find(user_id); user != users.end())
                 user->second.primary_email_id = email_id;
         e.updated_at = db_time(now);
-        return json_response(200, json::value_from(email_model(e, now)));
+        return model_response(email_model(e, now));
     }
 
     http_response delete_email(id_type user_id, id_type email_id)
@@ -1103,7 +1118,7 @@ struct api::state
              number, country_code, verified, verified ? std::optional(stored) : std::nullopt};
         if (is_primary) // phones have no flag of their own
             user->second.primary_phone_id = id;
-        return json_response(200, json::value_from(phone_model(p, now)));
+        return model_response(phone_model(p, now));
     }
 
     http_response update_phone(id_type user_id, id_type phone_id, const http_request& request)
@@ -1132,7 +1147,7 @@ struct api::state
             if (auto user = users.find(user_id); user != users.end())
                 user->second.primary_phone_id = phone_id;
         p.updated_at = db_time(now);
-        return json_response(200, json::value_from(phone_model(p, now)));
+        return model_response(phone_model(p, now));
     }
 
     http_response delete_phone(id_type user_id, id_type phone_id)
@@ -1303,7 +1318,7 @@ struct api::state
                 s.deleted_at = now;
                 ++revoked;
             }
-        return json_response(200, json::value_from(wacht::revoke_all_result{revoked}));
+        return model_response(wacht::revoke_all_result{revoked});
     }
 
     // ---- passkeys (E21 to E23) --------------------------------------------------------------------------
@@ -1395,7 +1410,7 @@ struct api::state
         const auto url = "otpauth://totp/" + detail::percent_encode(issuer) + ":" +
                          detail::percent_encode(account) + "?secret=" + secret +
                          "&issuer=" + detail::percent_encode(issuer) + "&algorithm=SHA1&digits=6&period=30";
-        return json_response(200, json::value_from(wacht::authenticator_created{id_text(id), url}));
+        return model_response(wacht::authenticator_created{id_text(id), url});
     }
 
     http_response delete_authenticator(id_type user_id)
@@ -1422,7 +1437,7 @@ struct api::state
         for (int i = 0; i < 12; ++i)
             codes.codes.push_back(random_text(alphabet, 4) + "-" + random_text(alphabet, 4));
         user->second.has_backup_codes = true;
-        return json_response(200, json::value_from(codes));
+        return model_response(codes);
     }
 
     // ---- invitations and waitlist (E29 to E33) ----------------------------------------------------------
@@ -1452,7 +1467,7 @@ struct api::state
                        like_match(to_lower(i.last_name), pattern) ||
                        like_match(to_lower(i.email_address), pattern);
             },
-            [](const invitation_row& i) { return json::value_from(invitation_model(i)); });
+            [](const invitation_row& i) { return invitation_model(i); });
     }
 
     // Inserts an invitation; the response's timestamps are "now" with nanoseconds.
@@ -1476,7 +1491,7 @@ struct api::state
         invitations[id] = row;
         row.created_at = row.updated_at = now;
         row.expiry = expiry;
-        return json_response(200, json::value_from(invitation_model(row)));
+        return model_response(invitation_model(row));
     }
 
     http_response invite(const http_request& request)
@@ -1510,7 +1525,7 @@ struct api::state
                        like_match(to_lower(w.last_name.value_or("")), pattern) ||
                        like_match(to_lower(w.email_address), pattern);
             },
-            [](const waitlist_row& w) { return json::value_from(waitlist_model(w)); });
+            [](const waitlist_row& w) { return waitlist_model(w); });
     }
 
     http_response approve_waitlist_user(id_type waitlist_id)
@@ -1569,7 +1584,7 @@ struct api::state
         for (const auto& [key, field] : texts)
             *field = body.optional_string(key).value_or("");
         signins[s.id] = s;
-        return json_response(200, json::value_from(sign_in_model(s)));
+        return model_response(sign_in_model(s));
     }
 
     // POST /_emulator/users/{id}/passkeys {name, sign_count?, transports?, backed_up?, device_type?,
@@ -1600,7 +1615,7 @@ struct api::state
         p.device_type = body.optional_string("device_type");
         p.last_used_at = optional_time(body, "last_used_at");
         passkeys[p.id] = p;
-        return json_response(200, json::value_from(passkey_model(p)));
+        return model_response(passkey_model(p));
     }
 
     // POST /_emulator/users/{id}/social-connections {provider, email_address?, access_token?,
@@ -1628,7 +1643,7 @@ struct api::state
                      body.optional_string("access_token").value_or(""),
                      body.optional_string("refresh_token").value_or("")};
         social_connections[c.id] = c;
-        return json_response(200, json::value_from(social_model(c, tokens::plaintext)));
+        return model_response(social_model(c, tokens::plaintext));
     }
 
     std::vector<role_row> seed_roles(const body_fields& body, timestamp now)
@@ -1690,9 +1705,9 @@ struct api::state
         if (const auto* md = body.value("public_metadata"))
             m.public_metadata = *md;
         organization_memberships[m.id] = m;
-        return json_response(200, json::value_from(wacht::organization_membership{
+        return model_response(wacht::organization_membership{
                                       id_text(m.id), m.created_at, m.updated_at, id_text(org.id),
-                                      id_text(user_id), m.public_metadata, sorted_roles(m), org_model(org)}));
+                                      id_text(user_id), m.public_metadata, sorted_roles(m), org_model(org)});
     }
 
     // POST /_emulator/users/{id}/workspace-memberships {organization_membership_id, workspace: {...as
@@ -1722,10 +1737,10 @@ struct api::state
         if (const auto* md = body.value("public_metadata"))
             m.public_metadata = *md;
         workspace_memberships[m.id] = m;
-        return json_response(200, json::value_from(wacht::workspace_membership{
+        return model_response(wacht::workspace_membership{
                                       id_text(m.id), m.created_at, m.updated_at, id_text(ws.id),
                                       id_text(m.organization_id), id_text(m.organization_membership_id),
-                                      id_text(user_id), m.public_metadata, sorted_roles(m), org_model(ws)}));
+                                      id_text(user_id), m.public_metadata, sorted_roles(m), org_model(ws)});
     }
 
     // POST /_emulator/waitlist {email_address, first_name?, last_name?}.
@@ -1741,7 +1756,7 @@ struct api::state
                        body.optional_string("first_name"),
                        body.optional_string("last_name")};
         waitlist[w.id] = w;
-        return json_response(200, json::value_from(waitlist_model(w)));
+        return model_response(waitlist_model(w));
     }
 
     // ---- request plumbing ---------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 // The streaming decoder (bodies parsed straight into models) against the DOM reader: the same model
-// from every fixture, whichever way the body is cut into chunks, and the same errors.
+// from every fixture, whichever way the body is cut into chunks, and the same errors. The text writer
+// against boost::json::serialize of the DOM writer.
+#include "detail/json_text.hpp"
 #include "detail/model_decoder.hpp"
 #include "harness.hpp"
 
@@ -46,6 +48,10 @@ void same_as_dom(const std::string& fixture)
         REQUIRE(std::holds_alternative<T>(decoded));
         CHECK(json::serialize(json::value_from(std::get<T>(decoded))) == expected);
     }
+    // The text writer gives what serialize(value_from(...)) gives.
+    std::string text;
+    wacht::detail::append_json(text, json::value_to<T>(json::parse(body)));
+    CHECK(text == expected);
 }
 
 template <class T>
@@ -113,6 +119,23 @@ TEST_CASE("streaming decoder - keys in any order - null leaves members as they a
     CHECK(u.first_name.empty());
     CHECK_FALSE(u.username);
     CHECK(u.primary_phone_number == "+1");
+}
+
+TEST_CASE("text writer - escapes as Boost.JSON does - omits what the server omits")
+{
+    wacht::user u;
+    u.id = "1";
+    u.first_name = std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f \xc3\xa9", 19);
+    u.username = std::nullopt;
+    std::string text;
+    wacht::detail::append_json(text, u);
+    CHECK(text == json::serialize(json::value_from(u)));
+    wacht::segment s;
+    s.id = "2";
+    text.clear();
+    wacht::detail::append_json(text, s);
+    CHECK(text.find("deleted_at") == std::string::npos);
+    CHECK(text == json::serialize(json::value_from(s)));
 }
 
 TEST_CASE("streaming decoder - wrong types name the field - bad JSON says so")

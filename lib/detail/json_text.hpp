@@ -1,0 +1,139 @@
+// Models written straight to JSON text, in schema order, byte for byte what
+// boost::json::serialize(boost::json::value_from(model)) gives, without building the DOM. The emulator
+// answers with it; the SDK's own value_from stays the DOM writer in json_fields.hpp.
+#pragma once
+
+#include "schema.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace wacht::detail {
+
+/// Appends "YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z" (format_timestamp without the allocation).
+void append_timestamp(std::string& out, timestamp t);
+
+/// Appends `s` as a quoted JSON string, escaped as Boost.JSON's serializer escapes.
+inline void append_json_string(std::string& out, std::string_view s)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t clean_from = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(s.data() + clean_from, i - clean_from);
+        clean_from = i + 1;
+        out += '\\';
+        switch (c) {
+        case '"':
+            out += '"';
+            break;
+        case '\\':
+            out += '\\';
+            break;
+        case '\b':
+            out += 'b';
+            break;
+        case '\f':
+            out += 'f';
+            break;
+        case '\n':
+            out += 'n';
+            break;
+        case '\r':
+            out += 'r';
+            break;
+        case '\t':
+            out += 't';
+            break;
+        default:
+            out += "u00";
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        }
+    }
+    out.append(s.data() + clean_from, s.size() - clean_from);
+    out += '"';
+}
+
+template <class T>
+void append_json(std::string& out, const T& value);
+template <class T>
+void append_json_optional_or_vector(std::string& out, const std::optional<T>& v);
+template <class T>
+void append_json_optional_or_vector(std::string& out, const std::vector<T>& v);
+
+template <class T>
+void append_json_value(std::string& out, const T& v)
+{
+    if constexpr (std::is_same_v<T, std::string>) {
+        append_json_string(out, v);
+    } else if constexpr (std::is_same_v<T, bool>) {
+        out += v ? "true" : "false";
+    } else if constexpr (std::is_integral_v<T>) {
+        char digits[24];
+        out.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
+    } else if constexpr (std::is_same_v<T, timestamp>) {
+        out += '"';
+        append_timestamp(out, v);
+        out += '"';
+    } else if constexpr (std::is_same_v<T, boost::json::value>) {
+        out += boost::json::serialize(v);
+    } else if constexpr (has_schema<T>) {
+        append_json(out, v);
+    } else {
+        append_json_optional_or_vector(out, v);
+    }
+}
+
+template <class T>
+void append_json_optional_or_vector(std::string& out, const std::optional<T>& v)
+{
+    if (v)
+        append_json_value(out, *v);
+    else
+        out += "null";
+}
+
+template <class T>
+void append_json_optional_or_vector(std::string& out, const std::vector<T>& v)
+{
+    out += '[';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i != 0)
+            out += ',';
+        append_json_value(out, v[i]);
+    }
+    out += ']';
+}
+
+/// Appends a model as a JSON object. A field marked omit_when_null is left out when empty.
+template <class T>
+void append_json(std::string& out, const T& value)
+{
+    out += '{';
+    bool first = true;
+    for_each_field<T>([&](const auto& f) {
+        const auto& member = value.*f.member;
+        if constexpr (requires { member.has_value(); })
+            if (f.omit_when_null && !member.has_value())
+                return;
+        if (!first)
+            out += ',';
+        first = false;
+        append_json_string(out, f.key);
+        out += ':';
+        append_json_value(out, member);
+    });
+    out += '}';
+}
+
+} // namespace wacht::detail
