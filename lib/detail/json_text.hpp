@@ -7,6 +7,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <array>
 #include <charconv>
 #include <optional>
 #include <string>
@@ -19,6 +20,15 @@ namespace wacht::detail {
 /// Appends "YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z" (format_timestamp without the allocation).
 void append_timestamp(std::string& out, timestamp t);
 
+/// Whether a byte must be escaped in a JSON string: control characters, '"' and '\\'.
+inline constexpr auto json_escaped = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 0x20; ++c)
+        table[c] = true;
+    table['"'] = table['\\'] = true;
+    return table;
+}();
+
 /// Appends `s` as a quoted JSON string, escaped as Boost.JSON's serializer escapes.
 inline void append_json_string(std::string& out, std::string_view s)
 {
@@ -27,37 +37,36 @@ inline void append_json_string(std::string& out, std::string_view s)
     std::size_t clean_from = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!json_escaped[c])
             continue;
         out.append(s.data() + clean_from, i - clean_from);
         clean_from = i + 1;
-        out += '\\';
         switch (c) {
         case '"':
-            out += '"';
+            out += "\\\"";
             break;
         case '\\':
-            out += '\\';
+            out += "\\\\";
             break;
         case '\b':
-            out += 'b';
+            out += "\\b";
             break;
         case '\f':
-            out += 'f';
+            out += "\\f";
             break;
         case '\n':
-            out += 'n';
+            out += "\\n";
             break;
         case '\r':
-            out += 'r';
+            out += "\\r";
             break;
         case '\t':
-            out += 't';
+            out += "\\t";
             break;
-        default:
-            out += "u00";
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
+        default: {
+            const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+            out.append(escape, sizeof escape);
+        }
         }
     }
     out.append(s.data() + clean_from, s.size() - clean_from);
@@ -129,8 +138,9 @@ void append_json(std::string& out, const T& value)
         if (!first)
             out += ',';
         first = false;
-        append_json_string(out, f.key);
-        out += ':';
+        out += '"'; // schema keys are plain ASCII: nothing to escape
+        out += f.key;
+        out += "\":";
         append_json_value(out, member);
     });
     out += '}';

@@ -24,7 +24,6 @@
 #include <random>
 #include <regex>
 #include <stdexcept>
-#include <variant>
 #include <vector>
 
 namespace wacht::emulator {
@@ -263,7 +262,14 @@ std::string id_text(id_type id)
 }
 
 // What a list is ordered by: a time (as a count, cheap to compare) or a text.
-using sort_value = std::variant<std::int64_t, std::string>;
+struct sort_value
+{
+    std::int64_t time = 0;
+    std::string text;
+    sort_value(std::int64_t t) : time(t) {}
+    sort_value(std::string t) : text(std::move(t)) {}
+    auto operator<=>(const sort_value&) const = default;
+};
 
 sort_value sort_time(timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
 
@@ -607,33 +613,38 @@ struct api::state
 
         std::lock_guard lock(mutex);
         // Each row's key is computed once, and only the rows up to the end of the page are ordered.
-        using keyed_row = std::pair<std::optional<sort_value>, const Row*>;
+        struct keyed_row
+        {
+            std::optional<sort_value> key;
+            const Row* row;
+        };
         std::vector<keyed_row> keyed;
         keyed.reserve(table.size());
         const auto pattern = "%" + to_lower(search) + "%";
         for (const auto& [id, row] : table)
             if (search.empty() || matches(row, pattern))
-                keyed.emplace_back(key_of(row, sort_key), &row);
+                keyed.push_back({key_of(row, sort_key), &row});
         const bool descending = sort_order.value_or("desc") == "desc";
         // NULLs first in DESC order and last in ASC order, as Postgres does. The real server has no
         // tie-breaker; the emulator breaks ties by id so that paging is repeatable.
-        const auto before = [&](const keyed_row& a, const keyed_row& b) {
-            const auto& [ka, ra] = a;
-            const auto& [kb, rb] = b;
-            if (ka != kb) {
-                if (!ka || !kb)
-                    return descending ? !ka : !kb;
-                return descending ? *ka > *kb : *ka < *kb;
-            }
-            return descending ? ra->id > rb->id : ra->id < rb->id;
+        const auto before = [&](const keyed_row* a, const keyed_row* b) {
+            if (a->key.has_value() != b->key.has_value())
+                return descending ? !a->key : !b->key;
+            if (a->key && *a->key != *b->key)
+                return descending ? *a->key > *b->key : *a->key < *b->key;
+            return descending ? a->row->id > b->row->id : a->row->id < b->row->id;
         };
-        const auto page_end = std::min<std::size_t>(static_cast<std::size_t>(offset) + limit, keyed.size());
-        std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(page_end), keyed.end(),
+        std::vector<const keyed_row*> order;
+        order.reserve(keyed.size());
+        for (const auto& k : keyed)
+            order.push_back(&k);
+        const auto page_end = std::min<std::size_t>(static_cast<std::size_t>(offset) + limit, order.size());
+        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(page_end), order.end(),
                           before);
         std::vector<const Row*> rows;
-        rows.reserve(keyed.size());
-        for (const auto& [key, row] : keyed)
-            rows.push_back(row);
+        rows.reserve(order.size());
+        for (const auto* k : order)
+            rows.push_back(k->row);
         const auto start = std::min<std::size_t>(static_cast<std::size_t>(offset), rows.size());
         const auto end = std::min<std::size_t>(start + limit, rows.size());
         http_response response{200, "application/json", {}};

@@ -208,7 +208,19 @@ struct server::impl
             // before this coroutine runs again.
             if (keep_alive)
                 mark_idle(session_number, lowest);
-            auto [write_ec, written] = co_await http::async_write(stream, response, nothrow_awaitable);
+            // Status line, headers and body in one buffer, so that a small response is one TLS record.
+            std::string wire;
+            wire.reserve(128 + response.body().size());
+            wire += "HTTP/1.1 ";
+            wire += std::to_string(response.result_int());
+            wire += ' ';
+            wire += http::obsolete_reason(response.result());
+            wire += "\r\n";
+            for (const auto& field : response)
+                wire.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+            wire += "\r\n";
+            wire += response.body();
+            auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), nothrow_awaitable);
             if (write_ec || !keep_alive)
                 break;
         }
