@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <random>
 #include <regex>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -345,6 +346,8 @@ struct api::state
     std::atomic<std::uint64_t> requests{0};
     id_type next_id = 1394412856401047552;
     std::map<id_type, user_row> users;
+    // Users by (created_at, id): the default list order without scanning and sorting every user.
+    std::set<std::pair<std::int64_t, id_type>> users_by_created;
     std::map<id_type, email_row> emails;
     std::map<id_type, phone_row> phones;
     std::map<id_type, signin_row> signins;
@@ -543,9 +546,18 @@ struct api::state
         return to_lower(text);
     }
 
+    void insert_user(const user_row& u)
+    {
+        users[u.id] = u;
+        users_by_created.emplace(u.created_at.time_since_epoch().count(), u.id);
+    }
+
     void delete_user_cascade(id_type user_id)
     {
-        users.erase(user_id);
+        if (auto it = users.find(user_id); it != users.end()) {
+            users_by_created.erase({it->second.created_at.time_since_epoch().count(), user_id});
+            users.erase(it);
+        }
         std::erase_if(emails, [&](const auto& e) { return e.second.user_id == user_id; });
         std::erase_if(phones, [&](const auto& p) { return p.second.user_id == user_id; });
         std::erase_if(signins, [&](const auto& s) { return s.second.user_id == user_id; });
@@ -594,25 +606,13 @@ struct api::state
 
     // ---- handlers -----------------------------------------------------------------------------------
 
-    // The paged lists (users, invitations, waitlist): the query, the search, the sort and the page.
-    // `key_of(row, sort_key)` gives a row's sort value (nullopt for NULL); `matches(row, pattern)` runs
-    // the LIKE search; `to_model(row)` gives an item's model. Takes the lock itself.
-    template <class Row, class KeyOf, class Matches, class ToModel>
-    http_response paged_list(const query_map& query, std::initializer_list<std::string_view> sort_keys,
-                             const std::map<id_type, Row>& table, KeyOf key_of, Matches matches,
-                             ToModel to_model)
+    // Every row that matches the search, the first `wanted` of them in list order. Each row's key is
+    // computed once, and only the rows up to the end of the page are ordered.
+    template <class Row, class KeyOf, class Matches>
+    std::vector<const Row*> ordered_rows(const std::map<id_type, Row>& table, std::string_view sort_key,
+                                         bool descending, const std::string& search, std::size_t wanted,
+                                         KeyOf& key_of, Matches& matches)
     {
-        const auto limit = query_usize(query, "limit").value_or(10);
-        const auto offset = query_i64(query, "offset").value_or(0);
-        const auto sort_key = query_enum(query, "sort_key", sort_keys).value_or("created_at");
-        const auto sort_order = query_enum(query, "sort_order", {"asc", "desc"});
-        const auto search = std::string(trim(query_value(query, "search").value_or("")));
-        // limit + 1 is computed in an i32 and a negative offset reaches Postgres: both are 500s.
-        if (limit >= 2147483647u || offset < 0)
-            fail(500, "Something went wrong");
-
-        std::lock_guard lock(mutex);
-        // Each row's key is computed once, and only the rows up to the end of the page are ordered.
         struct keyed_row
         {
             std::optional<sort_value> key;
@@ -624,31 +624,76 @@ struct api::state
         for (const auto& [id, row] : table)
             if (search.empty() || matches(row, pattern))
                 keyed.push_back({key_of(row, sort_key), &row});
-        const bool descending = sort_order.value_or("desc") == "desc";
         // NULLs first in DESC order and last in ASC order, as Postgres does. The real server has no
         // tie-breaker; the emulator breaks ties by id so that paging is repeatable.
         const auto before = [&](const keyed_row* a, const keyed_row* b) {
             if (a->key.has_value() != b->key.has_value())
                 return descending ? !a->key : !b->key;
-            if (a->key && *a->key != *b->key)
-                return descending ? *a->key > *b->key : *a->key < *b->key;
+            if (a->key)
+                if (const auto order = *a->key <=> *b->key; order != 0)
+                    return descending ? order > 0 : order < 0;
             return descending ? a->row->id > b->row->id : a->row->id < b->row->id;
         };
         std::vector<const keyed_row*> order;
         order.reserve(keyed.size());
         for (const auto& k : keyed)
             order.push_back(&k);
-        const auto page_end = std::min<std::size_t>(static_cast<std::size_t>(offset) + limit, order.size());
+        const auto page_end = std::min<std::size_t>(wanted, order.size());
         std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(page_end), order.end(),
                           before);
         std::vector<const Row*> rows;
         rows.reserve(order.size());
         for (const auto* k : order)
             rows.push_back(k->row);
+        return rows;
+    }
+
+    // The paged lists (users, invitations, waitlist): the query, the search, the sort and the page.
+    // `key_of(row, sort_key)` gives a row's sort value (nullopt for NULL); `matches(row, pattern)` runs
+    // the LIKE search; `to_model(row)` gives an item's model. Takes the lock itself.
+    // `by_created`, when given, holds the rows' (created_at, id) in order: the default order without a
+    // search then walks it instead of sorting the table.
+    template <class Row, class KeyOf, class Matches, class ToModel>
+    http_response paged_list(const query_map& query, std::initializer_list<std::string_view> sort_keys,
+                             const std::map<id_type, Row>& table, KeyOf key_of, Matches matches,
+                             ToModel to_model,
+                             const std::set<std::pair<std::int64_t, id_type>>* by_created = nullptr)
+    {
+        const auto limit = query_usize(query, "limit").value_or(10);
+        const auto offset = query_i64(query, "offset").value_or(0);
+        const auto sort_key = query_enum(query, "sort_key", sort_keys).value_or("created_at");
+        const auto sort_order = query_enum(query, "sort_order", {"asc", "desc"});
+        const auto search = std::string(trim(query_value(query, "search").value_or("")));
+        // limit + 1 is computed in an i32 and a negative offset reaches Postgres: both are 500s.
+        if (limit >= 2147483647u || offset < 0)
+            fail(500, "Something went wrong");
+
+        std::lock_guard lock(mutex);
+        const bool descending = sort_order.value_or("desc") == "desc";
+        std::vector<const Row*> rows;
+        std::size_t matched = 0;
+        if (by_created && sort_key == "created_at" && search.empty()) {
+            // Ties in created_at are broken by id, in the same direction, as the general path does.
+            const auto page_end = std::min<std::size_t>(static_cast<std::size_t>(offset) + limit, table.size());
+            const auto take = [&](auto first, auto last) {
+                for (std::size_t i = 0; first != last && i < page_end; ++first, ++i)
+                    rows.push_back(&table.at(first->second));
+            };
+            if (descending)
+                take(by_created->rbegin(), by_created->rend());
+            else
+                take(by_created->begin(), by_created->end());
+            matched = table.size();
+        } else {
+            rows = ordered_rows(table, sort_key, descending, search, static_cast<std::size_t>(offset) + limit,
+                                key_of, matches);
+            matched = rows.size();
+        }
         const auto start = std::min<std::size_t>(static_cast<std::size_t>(offset), rows.size());
         const auto end = std::min<std::size_t>(start + limit, rows.size());
         http_response response{200, "application/json", {}};
         auto& body = response.body;
+        body.reserve(64 + (end - start) * 512);
         body += "{\"data\":[";
         for (auto i = start; i < end; ++i) {
             if (i != start)
@@ -656,7 +701,7 @@ struct api::state
             wacht::detail::append_json(body, to_model(*rows[i]));
         }
         body += "],\"has_more\":";
-        body += rows.size() > start + limit ? "true" : "false";
+        body += matched > start + limit ? "true" : "false";
         body += ",\"limit\":" + std::to_string(limit) + ",\"offset\":" + std::to_string(offset) + "}";
         return response;
     }
@@ -681,7 +726,7 @@ struct api::state
             [&](const user_row& u, const std::string& pattern) {
                 return like_match(search_text(u), pattern);
             },
-            [&](const user_row& u) { return list_item(u); });
+            [&](const user_row& u) { return list_item(u); }, &users_by_created);
     }
 
     // The fields of a multipart request, checked the way the server's multipart helper does.
@@ -858,7 +903,7 @@ struct api::state
         }
         if (form.profile_image)
             store_image(u, std::move(*form.profile_image));
-        users[u.id] = u;
+        insert_user(u);
 
         // Built in memory from "now": nanosecond timestamps, URL always "".
         wacht::user out{id_text(u.id), now, now, first_name, last_name, username, "", email, phone};
@@ -1863,7 +1908,7 @@ struct api::state
                 u.primary_phone_id = p.id;
                 phones[p.id] = p;
             }
-            users[u.id] = u;
+            insert_user(u);
         }
     }
 };
