@@ -29,6 +29,7 @@
 #include <charconv>
 #include <deque>
 #include <mutex>
+#include <utility>
 
 namespace wacht::detail {
 namespace {
@@ -57,6 +58,7 @@ struct connection
     model_parser json;        // parses 2xx bodies into the caller's model as they arrive
     clock_type::time_point idle_since{};
     std::size_t uses = 0;
+
 
     beast::tcp_stream& lowest() { return secure ? secure->next_layer() : *plain; }
 
@@ -228,8 +230,12 @@ public:
 
     ~beast_transport() override
     {
-        std::lock_guard lock(mutex_);
-        idle_.clear();
+        {
+            std::lock_guard lock(mutex_);
+            idle_.clear();
+        }
+        if (session_)
+            SSL_SESSION_free(session_);
     }
 
     asio::awaitable<exchange_outcome> exchange(const request_spec& spec, std::string_view request_id,
@@ -297,6 +303,48 @@ private:
             if (ec)
                 fail("cannot load the CA PEM", ec);
         }
+        if (options_.tls.session_resumption) {
+            // OpenSSL hands every new session (each TLS 1.3 ticket) to on_new_session; the transport keeps
+            // the latest and offers it on the next connection. The context serves this origin only.
+            SSL_CTX* context = ssl_context_.native_handle();
+            SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+            SSL_CTX_set_ex_data(context, transport_index(), this); // app data belongs to Asio
+            SSL_CTX_sess_set_new_cb(context, &beast_transport::on_new_session);
+        }
+    }
+
+    // Where an SSL_CTX points back to its transport.
+    static int transport_index()
+    {
+        static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+        return index;
+    }
+
+    // Called by OpenSSL on the thread reading the connection. Keeps a copy: OpenSSL marks a
+    // connection's own session unusable when that connection ends in an error.
+    static int on_new_session(SSL* ssl, SSL_SESSION* session)
+    {
+        auto* self = static_cast<beast_transport*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), transport_index()));
+        SSL_SESSION* copy = SSL_SESSION_dup(session);
+        if (!copy)
+            return 0;
+        SSL_SESSION* previous = nullptr;
+        {
+            std::lock_guard lock(self->session_mutex_);
+            previous = std::exchange(self->session_, copy);
+        }
+        if (previous)
+            SSL_SESSION_free(previous);
+        return 0; // the connection keeps its own reference
+    }
+
+    // Offers the latest session of this origin to a new connection (a full handshake if there is
+    // none, or if the server declines it).
+    void offer_session(SSL* handle)
+    {
+        std::lock_guard lock(session_mutex_);
+        if (session_)
+            SSL_set_session(handle, session_);
     }
 
     // Bound of a phase: its own timeout or the call's deadline, whichever comes first.
@@ -580,6 +628,7 @@ private:
                 outcome.detail = "cannot set the expected certificate identity";
                 co_return nullptr;
             }
+            offer_session(handle);
             auto [tls_limit, tls_deadline_bound] = phase_limit(options_.timeouts.tls_handshake, deadline);
             conn->lowest().expires_at(tls_limit);
             auto [handshake_ec] =
@@ -701,6 +750,10 @@ private:
     std::deque<std::shared_ptr<waiter>> waiters_;
     std::size_t open_ = 0; // idle + busy + being opened
     std::error_code last_connect_error_;
+
+    std::mutex session_mutex_;
+    SSL_SESSION* session_ = nullptr; // the latest TLS session of the origin, owned
+
 };
 
 } // namespace

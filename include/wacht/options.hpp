@@ -46,6 +46,10 @@ struct tls_options
     std::string ca_file;
     /// Extra PEM text of CA certificates to trust.
     std::string ca_pem;
+    /// Resume the last TLS session (a TLS 1.3 ticket or a 1.2 session) of this client's origin when a
+    /// new connection opens: an abbreviated handshake without the certificate chain or its
+    /// verification. The session was verified when it was made, against this same origin.
+    bool session_resumption = true;
 };
 
 /// When and how calls are retried. Retried: connect failures and timeouts (the request never left),

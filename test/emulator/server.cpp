@@ -47,6 +47,7 @@ struct server::impl
     std::unique_ptr<emulator::api> backend;
     std::atomic<std::uint64_t> connections{0};
     std::atomic<std::uint64_t> closed_connections{0};
+    std::atomic<std::uint64_t> resumed_handshakes{0};
     // Connections waiting for their next request, by session number, for close_idle_connections().
     std::mutex idle_mutex;
     std::uint64_t next_session = 0;
@@ -116,6 +117,8 @@ struct server::impl
         auto [ec] = co_await tls.async_handshake(ssl::stream_base::server, nothrow_awaitable);
         if (ec)
             co_return;
+        if (SSL_session_reused(tls.native_handle()))
+            ++resumed_handshakes;
         co_await serve(tls, stream);
     }
 
@@ -303,6 +306,11 @@ const std::string& server::ca_pem() const
 std::uint64_t server::connection_count() const
 {
     return impl_->connections.load();
+}
+
+std::uint64_t server::resumed_handshake_count() const
+{
+    return impl_->resumed_handshakes;
 }
 
 std::uint64_t server::closed_connection_count() const

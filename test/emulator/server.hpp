@@ -55,6 +55,8 @@ public:
     /// Connections accepted so far, and how many of them the server has closed.
     std::uint64_t connection_count() const;
     std::uint64_t closed_connection_count() const;
+    /// TLS handshakes that resumed an earlier session (a ticket) instead of a full handshake.
+    std::uint64_t resumed_handshake_count() const;
     /// Closes, without a response, every keep-alive connection waiting for its next request, as a
     /// server whose keep-alive timer fired would. Returns once they are closed. Call it from outside the
     /// server's threads while no request is in flight.

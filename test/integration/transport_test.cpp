@@ -146,6 +146,36 @@ TEST_CASE("a reused connection closed before any response byte: a GET is replaye
     CHECK(h.run(h.client.users().list().send()).data.size() == 1);
 }
 
+TEST_CASE("new connections resume the origin's TLS session - unless turned off - and a failed one does not spoil it")
+{
+    // max_idle 0: every call opens a connection and closes it after the response.
+    harness resumed(wacht::test::default_server_options(), [](wacht::client_options& o) { o.pool.max_idle = 0; });
+    for (int i = 0; i < 4; ++i)
+        CHECK(resumed.run(resumed.client.users().list().try_send()).has_value());
+    CHECK(resumed.server.connection_count() == 4);
+    CHECK(resumed.server.resumed_handshake_count() == 3); // all but the first
+
+    // A connection that fails mid-response is dropped; the next one still resumes.
+    using wacht::emulator::fault;
+    fault cut;
+    cut.type = fault::kind::close_mid_body;
+    cut.path_prefix = "/users";
+    cut.times = 1;
+    resumed.server.backend().add_fault(cut);
+    CHECK_FALSE(resumed.run(resumed.client.users().create(jane).try_send()).has_value());
+    CHECK(resumed.run(resumed.client.users().list().try_send()).has_value());
+    CHECK(resumed.server.resumed_handshake_count() == 5);
+
+    harness full(wacht::test::default_server_options(), [](wacht::client_options& o) {
+        o.pool.max_idle = 0;
+        o.tls.session_resumption = false;
+    });
+    for (int i = 0; i < 3; ++i)
+        CHECK(full.run(full.client.users().list().try_send()).has_value());
+    CHECK(full.server.connection_count() == 3);
+    CHECK(full.server.resumed_handshake_count() == 0);
+}
+
 TEST_CASE("idle connections older than idle_timeout are not reused")
 {
     harness h(wacht::test::default_server_options(),
