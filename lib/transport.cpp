@@ -30,6 +30,7 @@
 #include <deque>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 namespace wacht::detail {
 namespace {
@@ -64,8 +65,6 @@ struct connection
 
     void trim_buffers()
     {
-        if (buffer.size() == 0 && buffer.capacity() > kept_buffer_size)
-            buffer.shrink_to_fit();
         if (request_head.capacity() > kept_buffer_size)
             std::string().swap(request_head);
     }
@@ -253,6 +252,7 @@ public:
             bool keep_alive = false;
             try {
                 write_head(conn->request_head, spec, request_id);
+                lend_read_buffer(*conn);
                 if (conn->secure)
                     co_await exchange_on(*conn->secure, *conn, spec, model, deadline, outcome, response_started,
                                          keep_alive);
@@ -260,11 +260,16 @@ public:
                     co_await exchange_on(*conn->plain, *conn, spec, model, deadline, outcome, response_started,
                                          keep_alive);
             } catch (...) { // cancelled mid-exchange: the connection is closed, never pooled
+                return_read_buffer(*conn);
                 release(std::move(conn), false);
                 throw;
             }
             outcome.response_started = response_started;
             conn->trim_buffers();
+            // Bytes after a complete response mean the stream is out of step: never reuse it.
+            if (conn->buffer.size() != 0)
+                keep_alive = false;
+            return_read_buffer(*conn);
             const bool failed = static_cast<bool>(outcome.code);
             release(std::move(conn), !failed && keep_alive);
             // A reused keep-alive connection may have been closed by the server meanwhile. Replaying is
@@ -284,6 +289,9 @@ private:
         ssl_context_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
         ssl_context_.set_verify_mode(ssl::verify_peer);
+        // OpenSSL frees a connection's record buffers while it has nothing to read or write: an idle
+        // pooled connection then holds no 34 KiB of them.
+        SSL_CTX_set_mode(ssl_context_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
         const auto fail = [](const std::string& what, const error_code& ec) {
             throw api_error(wacht::error{errc::tls_handshake_failed, {.detail = what, .cause = ec}});
         };
@@ -647,6 +655,32 @@ private:
         co_return conn;
     }
 
+    // A read buffer is lent to a connection for one exchange and comes back afterwards, so that an idle
+    // connection holds none while busy ones reuse the same few. It has room for a whole TLS record:
+    // Beast reads at most the free capacity, and a small buffer would turn a record into many SSL_reads.
+    void lend_read_buffer(connection& conn)
+    {
+        {
+            std::lock_guard lock(spare_mutex_);
+            if (!spare_buffers_.empty()) {
+                conn.buffer = std::move(spare_buffers_.back());
+                spare_buffers_.pop_back();
+            }
+        }
+        conn.buffer.reserve(tls_record_size);
+    }
+
+    void return_read_buffer(connection& conn)
+    {
+        beast::flat_buffer buffer = std::move(conn.buffer);
+        conn.buffer = beast::flat_buffer();
+        if (buffer.size() != 0 || buffer.capacity() > kept_buffer_size)
+            return; // freed here
+        std::lock_guard lock(spare_mutex_);
+        if (spare_buffers_.size() < max_spare_buffers)
+            spare_buffers_.push_back(std::move(buffer));
+    }
+
     // The request line and headers, written into the connection's reused buffer. Every piece is
     // already checked: targets are percent-encoded and header values were validated with the options.
     void write_head(std::string& out, const request_spec& spec, std::string_view request_id) const
@@ -705,9 +739,6 @@ private:
             co_return;
         }
 
-        // Room for a whole TLS record: Beast reads at most the free capacity, and a small buffer would
-        // turn one record into many SSL_read calls.
-        conn.buffer.reserve(tls_record_size);
         response_reader reader(outcome, conn.json, model);
         reader.body_limit(options_.max_response_body);
         reader.header_limit(static_cast<std::uint32_t>(options_.max_response_header));
@@ -750,6 +781,10 @@ private:
     std::deque<std::shared_ptr<waiter>> waiters_;
     std::size_t open_ = 0; // idle + busy + being opened
     std::error_code last_connect_error_;
+
+    static constexpr std::size_t max_spare_buffers = 16;
+    std::mutex spare_mutex_;
+    std::vector<beast::flat_buffer> spare_buffers_;
 
     std::mutex session_mutex_;
     SSL_SESSION* session_ = nullptr; // the latest TLS session of the origin, owned

@@ -1,0 +1,118 @@
+// Memory: 10,000 calls in flight at once over the default 64-connection pool (peak resident set of
+// the process, target under 64 MiB), and what an idle pooled TLS connection costs (resident set and
+// heap per connection over 256 idle connections, target under 64 KiB). The emulator runs in its own
+// process, so the figures are the client's.
+//
+// usage: bench_memory [calls in flight, default 10000]
+#include "support.hpp"
+
+#include <wacht/wacht.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <dirent.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Open file descriptors of this process: the pool's sockets show up here.
+int open_descriptors()
+{
+    int n = 0;
+    if (DIR* dir = opendir("/proc/self/fd")) {
+        while (readdir(dir))
+            ++n;
+        closedir(dir);
+    }
+    return n - 3; // ".", ".." and the directory's own descriptor
+}
+
+wacht::client_options options_for(const bench::emulator_process& emulator)
+{
+    wacht::client_options options;
+    options.base_url = emulator.base_url();
+    options.api_key = bench::emulator_process::api_key;
+    options.tls.use_system_roots = false;
+    options.tls.ca_pem = emulator.ca_pem();
+    return options;
+}
+
+// Runs `count` list-10 calls at once; returns how many succeeded.
+int run_at_once(asio::io_context& io, wacht::client& client, int count)
+{
+    int succeeded = 0;
+    for (int i = 0; i < count; ++i)
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                auto page = co_await client.users().list().limit(10).try_send();
+                succeeded += page.has_value() ? 1 : 0;
+            },
+            asio::detached);
+    io.restart();
+    io.run();
+    return succeeded;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const int in_flight = argc > 1 ? std::atoi(argv[1]) : 10000;
+    bench::emulator_process emulator(20);
+    bench::pin_to_cpu(1);
+    asio::io_context io(1);
+    int failures = 0;
+
+    // ---- idle pooled connections (first, while the heap has not grown yet) ----
+    double peak_mib = 0;
+    constexpr int idle = 256;
+    double rss_per_connection = 0, heap_per_connection = 0;
+    {
+        auto options = options_for(emulator);
+        options.pool.max_connections = idle;
+        options.pool.max_idle = idle;
+        wacht::client client(io.get_executor(), options);
+        failures += 1 - run_at_once(io, client, 1); // warm: TLS context, allocator caches, one connection
+        const auto descriptors_before = open_descriptors();
+        const auto rss_before = bench::current_rss_kib();
+        const auto heap_before = bench::heap_in_use_bytes();
+        failures += idle - run_at_once(io, client, idle);
+        const int opened = open_descriptors() - descriptors_before;
+        rss_per_connection = (static_cast<double>(bench::current_rss_kib()) - rss_before) / opened;
+        heap_per_connection =
+            (static_cast<double>(bench::heap_in_use_bytes()) - static_cast<double>(heap_before)) / 1024.0 / opened;
+        std::printf("%d idle pooled TLS connections (%d more sockets): %.1f KiB resident and %.1f KiB of heap "
+                    "per connection\n",
+                    idle, opened, rss_per_connection, heap_per_connection);
+    }
+    // ---- 10,000 calls in flight over 64 connections ----
+    {
+        auto options = options_for(emulator);
+        options.pool.max_connections = 64;
+        wacht::client client(io.get_executor(), options);
+        failures += 64 - run_at_once(io, client, 64); // warm: the pool's 64 connections
+        const auto before = bench::current_rss_kib();
+        failures += in_flight - run_at_once(io, client, in_flight);
+        peak_mib = static_cast<double>(bench::peak_rss_kib()) / 1024.0;
+        std::printf("%d list-10 calls in flight over a 64-connection pool: peak RSS %.1f MiB (%.1f MiB before "
+                    "they started, %.2f KiB per waiting call)\n",
+                    in_flight, peak_mib, before / 1024.0,
+                    (static_cast<double>(bench::peak_rss_kib()) - static_cast<double>(before)) / in_flight);
+    }
+
+    std::printf("row\tpeak RSS (MiB), %d calls in flight\t64-connection pool\t%.1f\t64.0\t%.2f\t< 64 MiB\n",
+                in_flight, peak_mib, peak_mib / 64.0);
+    std::printf("row\tidle pooled connection (KiB resident)\t256 idle connections\t%.1f\t64.0\t%.2f\t< 64 KiB\n",
+                rss_per_connection, rss_per_connection / 64.0);
+    std::printf("row\tidle pooled connection (KiB heap)\t256 idle connections\t%.1f\t64.0\t%.2f\t< 64 KiB\n",
+                heap_per_connection, heap_per_connection / 64.0);
+    if (failures != 0)
+        std::fprintf(stderr, "bench_memory: %d calls failed\n", failures);
+    return failures == 0 ? 0 : 1;
+}
