@@ -48,6 +48,8 @@ public:
     const std::string& base_url() const { return url_; }
     std::uint16_t port() const { return port_; }
     const std::string& ca_pem() const { return ca_pem_; }
+    /// The CA certificate as a file, for clients that read one (NODE_EXTRA_CA_CERTS).
+    std::string ca_file() const { return work_dir_ + "/ca.pem"; }
     static constexpr const char* api_key = "bench-key";
     /// The path of a seeded user's details (the first seeded user has an email and a phone).
     std::string details_target() const { return "/users/" + first_user_id_ + "/details"; }

@@ -1,0 +1,107 @@
+// Client CPU per call of wacht-cpp beside the official Node SDK (@wacht/backend), the same calls with 8
+// in flight against the same emulator, each client pinned to CPU 1 and measured over its whole process.
+// The target: wacht-cpp at most 1/10 of Node's CPU per call.
+//
+// usage: bench_node_compare [calls per run, default 3000]
+// Needs node and test/interop's node_modules (npm install there; test/interop/run does it).
+#include "support.hpp"
+
+#include <wacht/wacht.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+
+namespace {
+
+struct node_figures
+{
+    double cpu_us_per_call = 0;
+    double calls_per_second = 0;
+};
+
+// Runs bench/node_sdk.mjs; nullopt-like zero figures when it fails.
+node_figures run_node(const bench::emulator_process& emulator, bench::call_kind call, int calls, int in_flight)
+{
+    setenv("WACHT_API_URL", emulator.base_url().c_str(), 1);
+    setenv("WACHT_API_KEY", bench::emulator_process::api_key, 1);
+    setenv("NODE_EXTRA_CA_CERTS", emulator.ca_file().c_str(), 1);
+    setenv("BENCH_CALL", bench::name(call), 1);
+    setenv("BENCH_USER_ID", emulator.first_user_id().c_str(), 1);
+    setenv("BENCH_CALLS", std::to_string(calls).c_str(), 1);
+    setenv("BENCH_IN_FLIGHT", std::to_string(in_flight).c_str(), 1);
+    setenv("BENCH_SDK_DIR", WACHT_SOURCE_DIR "/test/interop", 1);
+    const std::string pin = std::thread::hardware_concurrency() >= 2 ? "taskset -c 1 " : "";
+    const std::string command = pin + "node " WACHT_SOURCE_DIR "/bench/node_sdk.mjs";
+    node_figures f;
+    if (FILE* out = popen(command.c_str(), "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, out))
+            std::sscanf(line, "cpu_us_per_call %lf calls_per_second %lf", &f.cpu_us_per_call, &f.calls_per_second);
+        if (pclose(out) != 0)
+            f = {};
+    }
+    return f;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const int total = argc > 1 ? std::atoi(argv[1]) : 3000;
+    constexpr int in_flight = 8;
+    if (!std::filesystem::exists(WACHT_SOURCE_DIR "/test/interop/node_modules/@wacht/backend")) {
+        std::fprintf(stderr, "bench_node_compare: run `npm install` in test/interop first\n");
+        return 2;
+    }
+    bench::emulator_process emulator(150);
+    bench::pin_to_cpu(1);
+    asio::io_context io(1);
+    wacht::client_options options;
+    options.base_url = emulator.base_url();
+    options.api_key = bench::emulator_process::api_key;
+    options.tls.use_system_roots = false;
+    options.tls.ca_pem = emulator.ca_pem();
+    wacht::client client(io.get_executor(), options);
+    const auto user_id = emulator.first_user_id();
+
+    std::printf("client CPU per call, %d in flight, %d calls, each client on CPU 1\n", in_flight, total);
+    std::printf("%-9s %16s %16s %12s %12s %10s\n", "call", "wacht-cpp us", "Node SDK us", "wacht calls/s",
+                "Node calls/s", "ratio");
+    std::vector<std::string> rows;
+    bool ok = true;
+    for (const auto call : {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
+        const bench::call_function sdk_call = [&](int) -> asio::awaitable<bool> {
+            if (call == bench::call_kind::details) {
+                auto details = co_await client.users().details(user_id).try_send();
+                co_return details.has_value() && details->id == user_id;
+            }
+            const int limit = call == bench::call_kind::list_10 ? 10 : 100;
+            auto page = co_await client.users().list().limit(limit).try_send();
+            co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
+        };
+        bench::measure(io, in_flight, std::max(200, in_flight * 4), sdk_call);
+        const auto sdk = bench::measure(io, in_flight, total, sdk_call);
+        const auto node = run_node(emulator, call, total, in_flight);
+        if (node.cpu_us_per_call <= 0 || sdk.failures != 0) {
+            std::fprintf(stderr, "bench_node_compare: a run failed (%s)\n", bench::name(call));
+            ok = false;
+            continue;
+        }
+        const double ratio = sdk.cpu_us_per_call / node.cpu_us_per_call;
+        std::printf("%-9s %16.1f %16.1f %12.0f %12.0f %10.3f\n", bench::name(call), sdk.cpu_us_per_call,
+                    node.cpu_us_per_call, sdk.requests_per_second, node.calls_per_second, ratio);
+        char row[512];
+        std::snprintf(row, sizeof row, "row\tclient CPU vs Node SDK (us/call)\t%s, %d in flight\t%.1f\t%.1f\t%.3f\t<= 0.1x",
+                      bench::name(call), in_flight, sdk.cpu_us_per_call, node.cpu_us_per_call, ratio);
+        rows.emplace_back(row);
+    }
+    for (const auto& r : rows)
+        std::printf("%s\n", r.c_str());
+    return ok ? 0 : 1;
+}
