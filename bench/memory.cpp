@@ -12,6 +12,7 @@
 #include <boost/asio/detached.hpp>
 
 #include <dirent.h>
+#include <malloc.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -80,10 +81,12 @@ int main(int argc, char** argv)
         wacht::client client(io.get_executor(), options);
         failures += 1 - run_at_once(io, client, 1); // warm: TLS context, allocator caches, one connection
         const auto descriptors_before = open_descriptors();
+        malloc_trim(0); // resident figures without freed memory the C heap still holds
         const auto rss_before = bench::current_rss_kib();
         const auto heap_before = bench::heap_in_use_bytes();
         failures += idle - run_at_once(io, client, idle);
         const int opened = open_descriptors() - descriptors_before;
+        malloc_trim(0); // what opening them needed at once (handshakes, buffers) is not an idle cost
         rss_per_connection = (static_cast<double>(bench::current_rss_kib()) - rss_before) / opened;
         heap_per_connection =
             (static_cast<double>(bench::heap_in_use_bytes()) - static_cast<double>(heap_before)) / 1024.0 / opened;

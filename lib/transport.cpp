@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
 #include <openssl/x509v3.h>
 
 #include <array>
@@ -45,6 +46,297 @@ using boost::system::error_code;
 
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
+// A TLS stream over a Beast tcp_stream, for the pool. OpenSSL reads and writes ciphertext through a
+// BIO whose callbacks use this stream's own two buffers, so a record is copied once on each side, and
+// an idle connection holds no buffers at all: they are lent for an exchange and given back after it.
+// (Asio's ssl::stream keeps about 68 KiB of fixed buffers per connection.) Not thread-safe; one read
+// and one write at a time, as Asio streams.
+class tls_stream
+{
+public:
+    using executor_type = beast::tcp_stream::executor_type;
+
+    tls_stream(const executor_type& executor, SSL_CTX* context) : tcp_(executor), ssl_(SSL_new(context))
+    {
+        if (!ssl_)
+            throw std::bad_alloc();
+        BIO* bio = BIO_new(bio_method());
+        if (!bio) {
+            SSL_free(ssl_);
+            throw std::bad_alloc();
+        }
+        BIO_set_data(bio, this);
+        BIO_set_init(bio, 1);
+        SSL_set_bio(ssl_, bio, bio); // the SSL owns the BIO
+        SSL_set_connect_state(ssl_);
+    }
+    ~tls_stream() { SSL_free(ssl_); }
+    tls_stream(const tls_stream&) = delete;
+    tls_stream& operator=(const tls_stream&) = delete;
+
+    executor_type get_executor() { return tcp_.get_executor(); }
+    beast::tcp_stream& next_layer() { return tcp_; }
+    SSL* native_handle() { return ssl_; }
+
+    /// Whether no ciphertext is pending in either direction, so the buffers may go.
+    bool quiet() const { return in_begin_ == in_end_ && out_.empty(); }
+    /// The ciphertext buffers, moved out when quiet (else left in place) and moved back in.
+    void lend_buffers(std::vector<char>& in, std::string& out)
+    {
+        if (in_.empty())
+            in_ = std::move(in);
+        if (out_.capacity() == 0)
+            out_ = std::move(out);
+    }
+    void return_buffers(std::vector<char>& in, std::string& out)
+    {
+        if (!quiet())
+            return;
+        in_begin_ = in_end_ = 0;
+        in = std::move(in_);
+        in_ = {};
+        out = std::move(out_);
+        out_ = {};
+    }
+
+    template <class Token>
+    auto async_handshake(Token&& token)
+    {
+        return asio::async_compose<Token, void(error_code)>(handshake_op{*this}, token, tcp_);
+    }
+
+    template <class MutableBuffers, class Token>
+    auto async_read_some(const MutableBuffers& buffers, Token&& token)
+    {
+        return asio::async_compose<Token, void(error_code, std::size_t)>(
+            read_op{*this, beast::buffers_front(buffers)}, token, tcp_);
+    }
+
+    template <class ConstBuffers, class Token>
+    auto async_write_some(const ConstBuffers& buffers, Token&& token)
+    {
+        return asio::async_compose<Token, void(error_code, std::size_t)>(
+            write_op{*this, beast::buffers_front(buffers)}, token, tcp_);
+    }
+
+private:
+    // A TLS record is at most 16 KiB of plaintext plus 256 bytes; one whole record fits.
+    static constexpr std::size_t input_size = 17 * 1024;
+    // Plaintext taken by one write_some, so that the ciphertext buffer stays small for large bodies.
+    static constexpr std::size_t max_write = 64 * 1024;
+
+    static BIO_METHOD* bio_method()
+    {
+        static BIO_METHOD* method = [] {
+            BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "wacht tls_stream");
+            BIO_meth_set_write(m, [](BIO* b, const char* data, int size) {
+                static_cast<tls_stream*>(BIO_get_data(b))->out_.append(data, static_cast<std::size_t>(size));
+                return size;
+            });
+            BIO_meth_set_read(m, [](BIO* b, char* data, int size) {
+                auto& self = *static_cast<tls_stream*>(BIO_get_data(b));
+                BIO_clear_retry_flags(b);
+                const auto n = std::min(static_cast<std::size_t>(size), self.in_end_ - self.in_begin_);
+                if (n == 0) {
+                    BIO_set_retry_read(b);
+                    return -1;
+                }
+                std::memcpy(data, self.in_.data() + self.in_begin_, n);
+                self.in_begin_ += n;
+                return static_cast<int>(n);
+            });
+            BIO_meth_set_ctrl(m, [](BIO*, int command, long, void*) -> long {
+                return command == BIO_CTRL_FLUSH ? 1 : 0;
+            });
+            return m;
+        }();
+        return method;
+    }
+
+    // The error of a failed SSL call: the OpenSSL error queue as Asio's ssl category, or end of stream.
+    static error_code ssl_failure(int result_code)
+    {
+        const unsigned long e = ERR_get_error();
+        if (e != 0)
+            return error_code(static_cast<int>(e), asio::error::get_ssl_category());
+        if (result_code == SSL_ERROR_ZERO_RETURN)
+            return asio::error::eof; // close_notify
+        return asio::ssl::error::stream_truncated;
+    }
+
+    // Room after the pending ciphertext for one more read from the socket.
+    asio::mutable_buffer input_space()
+    {
+        if (in_.size() < input_size)
+            in_.resize(input_size);
+        if (in_begin_ == in_end_)
+            in_begin_ = in_end_ = 0;
+        else if (in_end_ == in_.size()) {
+            std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+            in_end_ -= in_begin_;
+            in_begin_ = 0;
+        }
+        return asio::buffer(in_.data() + in_end_, in_.size() - in_end_);
+    }
+
+    // What to do after an SSL call that returned `result`: finished, flush ciphertext, read more.
+    enum class next
+    {
+        done,
+        flush,
+        read,
+        fail,
+    };
+
+    next after(int result, bool ok, error_code& ec)
+    {
+        if (!out_.empty())
+            return next::flush; // always send what OpenSSL produced before anything else
+        if (ok)
+            return next::done;
+        const int code = SSL_get_error(ssl_, result);
+        if (code == SSL_ERROR_WANT_READ)
+            return next::read;
+        ec = ssl_failure(code);
+        return next::fail;
+    }
+
+    // What an operation is waiting for on the socket, so that its completion can be accounted for.
+    enum class pending
+    {
+        none,
+        flush,
+        fill,
+    };
+
+    struct handshake_op
+    {
+        tls_stream& s;
+        bool finished = false;
+        pending waiting = pending::none;
+
+        template <class Self>
+        void operator()(Self& self, error_code ec = {}, std::size_t n = 0)
+        {
+            if (ec)
+                return self.complete(ec == asio::error::eof ? asio::ssl::error::stream_truncated : ec);
+            s.settle(waiting, n);
+            if (finished && s.out_.empty())
+                return self.complete({});
+            ERR_clear_error();
+            const int result = SSL_do_handshake(s.ssl_);
+            finished = result == 1;
+            switch (s.after(result, finished, ec)) {
+            case next::done:
+                return self.complete({});
+            case next::flush:
+                waiting = pending::flush;
+                return s.flush(std::move(self));
+            case next::read:
+                waiting = pending::fill;
+                return s.fill(std::move(self));
+            case next::fail:
+                return self.complete(ec);
+            }
+        }
+    };
+
+    struct read_op
+    {
+        tls_stream& s;
+        asio::mutable_buffer buffer;
+        std::size_t got = 0;
+        bool finished = false;
+        pending waiting = pending::none;
+
+        template <class Self>
+        void operator()(Self& self, error_code ec = {}, std::size_t n = 0)
+        {
+            if (ec)
+                return self.complete(ec, 0);
+            s.settle(waiting, n);
+            if (finished && s.out_.empty())
+                return self.complete({}, got);
+            if (buffer.size() == 0)
+                return self.complete({}, 0);
+            ERR_clear_error();
+            const int result = SSL_read_ex(s.ssl_, buffer.data(), buffer.size(), &got);
+            finished = result == 1;
+            switch (s.after(result, finished, ec)) {
+            case next::done:
+                return self.complete({}, got);
+            case next::flush: // a post-handshake reply (a key update): sent before the data is handed over
+                waiting = pending::flush;
+                return s.flush(std::move(self));
+            case next::read:
+                waiting = pending::fill;
+                return s.fill(std::move(self));
+            case next::fail:
+                return self.complete(ec, 0);
+            }
+        }
+    };
+
+    struct write_op
+    {
+        tls_stream& s;
+        asio::const_buffer buffer;
+        std::size_t written = 0;
+        bool started = false;
+        pending waiting = pending::none;
+
+        template <class Self>
+        void operator()(Self& self, error_code ec = {}, std::size_t n = 0)
+        {
+            if (ec)
+                return self.complete(ec, 0);
+            s.settle(waiting, n);
+            if (started)
+                return self.complete({}, written); // the ciphertext is out
+            started = true;
+            if (buffer.size() == 0)
+                return self.complete({}, 0);
+            ERR_clear_error();
+            const int result = SSL_write_ex(s.ssl_, buffer.data(), std::min(buffer.size(), max_write), &written);
+            if (result != 1)
+                return self.complete(ssl_failure(SSL_get_error(s.ssl_, result)), 0);
+            waiting = pending::flush;
+                return s.flush(std::move(self)); // the BIO takes every byte: SSL_write never waits
+        }
+    };
+
+    // A socket operation an operation waited for has completed: a flush empties the output buffer,
+    // a fill extends the input.
+    void settle(pending& waiting, std::size_t n)
+    {
+        if (waiting == pending::flush)
+            out_.clear();
+        else if (waiting == pending::fill)
+            in_end_ += n;
+        waiting = pending::none;
+    }
+
+    // The caller sets its operation's `waiting` first: the operation moves with `self`.
+    template <class Self>
+    void flush(Self self)
+    {
+        asio::async_write(tcp_, asio::buffer(out_), std::move(self));
+    }
+
+    template <class Self>
+    void fill(Self self)
+    {
+        tcp_.async_read_some(input_space(), std::move(self));
+    }
+
+    beast::tcp_stream tcp_;
+    SSL* ssl_;
+    std::vector<char> in_; // ciphertext received: [in_begin_, in_end_) not yet read by OpenSSL
+    std::size_t in_begin_ = 0;
+    std::size_t in_end_ = 0;
+    std::string out_; // ciphertext OpenSSL wrote, not yet sent
+};
+
 // Buffers a connection keeps between calls; larger ones are given back when the call ends, so that
 // an idle connection stays small.
 constexpr std::size_t kept_buffer_size = 32 * 1024;
@@ -53,7 +345,7 @@ constexpr std::size_t tls_record_size = 16 * 1024 + 256;
 struct connection
 {
     std::optional<beast::tcp_stream> plain;
-    std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+    std::optional<tls_stream> secure;
     beast::flat_buffer buffer;
     std::string request_head; // the request line and headers, rebuilt in place for each call
     model_parser json;        // parses 2xx bodies into the caller's model as they arrive
@@ -607,7 +899,7 @@ private:
         }
 
         if (origin_.tls)
-            conn->secure.emplace(executor_, ssl_context_);
+            conn->secure.emplace(executor_, ssl_context_.native_handle());
         else
             conn->plain.emplace(executor_);
 
@@ -640,7 +932,7 @@ private:
             auto [tls_limit, tls_deadline_bound] = phase_limit(options_.timeouts.tls_handshake, deadline);
             conn->lowest().expires_at(tls_limit);
             auto [handshake_ec] =
-                co_await conn->secure->async_handshake(ssl::stream_base::client, nothrow_awaitable);
+                co_await conn->secure->async_handshake(nothrow_awaitable);
             if (handshake_ec) {
                 outcome.code = phase_error(handshake_ec, errc::tls_handshake_failed,
                                            errc::tls_handshake_timeout, tls_deadline_bound);
@@ -660,25 +952,33 @@ private:
     // Beast reads at most the free capacity, and a small buffer would turn a record into many SSL_reads.
     void lend_read_buffer(connection& conn)
     {
+        io_buffers spare;
         {
             std::lock_guard lock(spare_mutex_);
             if (!spare_buffers_.empty()) {
-                conn.buffer = std::move(spare_buffers_.back());
+                spare = std::move(spare_buffers_.back());
                 spare_buffers_.pop_back();
             }
         }
+        conn.buffer = std::move(spare.plain);
         conn.buffer.reserve(tls_record_size);
+        if (conn.secure)
+            conn.secure->lend_buffers(spare.cipher_in, spare.cipher_out);
     }
 
     void return_read_buffer(connection& conn)
     {
-        beast::flat_buffer buffer = std::move(conn.buffer);
+        io_buffers spare;
+        spare.plain = std::move(conn.buffer);
         conn.buffer = beast::flat_buffer();
-        if (buffer.size() != 0 || buffer.capacity() > kept_buffer_size)
+        if (conn.secure)
+            conn.secure->return_buffers(spare.cipher_in, spare.cipher_out);
+        if (spare.plain.size() != 0 || spare.plain.capacity() > kept_buffer_size ||
+            spare.cipher_out.capacity() > kept_buffer_size * 4)
             return; // freed here
         std::lock_guard lock(spare_mutex_);
         if (spare_buffers_.size() < max_spare_buffers)
-            spare_buffers_.push_back(std::move(buffer));
+            spare_buffers_.push_back(std::move(spare));
     }
 
     // The request line and headers, written into the connection's reused buffer. Every piece is
@@ -784,7 +1084,13 @@ private:
 
     static constexpr std::size_t max_spare_buffers = 16;
     std::mutex spare_mutex_;
-    std::vector<beast::flat_buffer> spare_buffers_;
+    struct io_buffers
+    {
+        beast::flat_buffer plain;
+        std::vector<char> cipher_in;
+        std::string cipher_out;
+    };
+    std::vector<io_buffers> spare_buffers_;
 
     std::mutex session_mutex_;
     SSL_SESSION* session_ = nullptr; // the latest TLS session of the origin, owned
