@@ -107,10 +107,9 @@ int main(int argc, char** argv)
             char line[256];
             std::snprintf(line, sizeof line, "<= %.1fx", target);
             std::printf("%-9s %16.0f %16.0f %8.2f %8s\n", bench::name(call), sdk, reference, sdk / reference, line);
-            char row[512];
-            std::snprintf(row, sizeof row, "row\tinstructions per call\t%s, 1 in flight\t%.0f\t%.0f\t%.2f\t%s\n",
-                          bench::name(call), sdk, reference, sdk / reference, line);
-            rows += row;
+            rows += bench::row("instructions per call", std::string(bench::name(call)) + ", 1 in flight", sdk,
+                               reference, {bench::goal::ratio_at_most, target}) +
+                    "\n";
         }
         std::printf("%s", rows.c_str());
         return met ? 0 : 1;

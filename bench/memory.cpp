@@ -109,12 +109,15 @@ int main(int argc, char** argv)
                     (static_cast<double>(bench::peak_rss_kib()) - static_cast<double>(before)) / in_flight);
     }
 
-    std::printf("row\tpeak RSS (MiB), %d calls in flight\t64-connection pool\t%.1f\t64.0\t%.2f\t< 64 MiB\n",
-                in_flight, peak_mib, peak_mib / 64.0);
-    std::printf("row\tidle pooled connection (KiB resident)\t256 idle connections\t%.1f\t64.0\t%.2f\t< 64 KiB\n",
-                rss_per_connection, rss_per_connection / 64.0);
-    std::printf("row\tidle pooled connection (KiB heap)\t256 idle connections\t%.1f\t64.0\t%.2f\t< 64 KiB\n",
-                heap_per_connection, heap_per_connection / 64.0);
+    std::printf("%s\n", bench::row("peak RSS (MiB), " + std::to_string(in_flight) + " calls in flight",
+                                   "64-connection pool", peak_mib, 0, {bench::goal::value_below, 64})
+                            .c_str());
+    std::printf("%s\n", bench::row("idle pooled connection (KiB resident)", "256 idle connections",
+                                   rss_per_connection, 0, {bench::goal::value_below, 64})
+                            .c_str());
+    std::printf("%s\n", bench::row("idle pooled connection (KiB heap)", "256 idle connections", heap_per_connection,
+                                   0, {bench::goal::value_below, 64})
+                            .c_str());
     if (failures != 0)
         std::fprintf(stderr, "bench_memory: %d calls failed\n", failures);
     return failures == 0 ? 0 : 1;

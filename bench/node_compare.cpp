@@ -96,10 +96,9 @@ int main(int argc, char** argv)
         const double ratio = sdk.cpu_us_per_call / node.cpu_us_per_call;
         std::printf("%-9s %16.1f %16.1f %12.0f %12.0f %10.3f\n", bench::name(call), sdk.cpu_us_per_call,
                     node.cpu_us_per_call, sdk.requests_per_second, node.calls_per_second, ratio);
-        char row[512];
-        std::snprintf(row, sizeof row, "row\tclient CPU vs Node SDK (us/call)\t%s, %d in flight\t%.1f\t%.1f\t%.3f\t<= 0.1x",
-                      bench::name(call), in_flight, sdk.cpu_us_per_call, node.cpu_us_per_call, ratio);
-        rows.emplace_back(row);
+        rows.push_back(bench::row("client CPU vs the Node SDK (us/call)",
+                                  std::string(bench::name(call)) + ", " + std::to_string(in_flight) + " in flight",
+                                  sdk.cpu_us_per_call, node.cpu_us_per_call, {bench::goal::ratio_at_most, 0.1}));
     }
     for (const auto& r : rows)
         std::printf("%s\n", r.c_str());

@@ -58,15 +58,11 @@ int main(int argc, char** argv)
                         f.cpu_us_per_call, f.p50_us, f.p99_us, f.allocations_per_call,
                         f.cpu_us_per_call / full.cpu_us_per_call);
         const auto what = "reconnect per call, " + std::to_string(in_flight) + " in flight";
-        const auto row = [&](const char* figure, double sdk, double reference) {
-            char line[512];
-            std::snprintf(line, sizeof line, "row\t%s\t%s\t%.1f\t%.1f\t%.2f\t%s", figure, what.c_str(), sdk, reference,
-                          sdk / reference, "");
-            rows.emplace_back(line);
-        };
-        row("resumed vs full handshake: client CPU (us/call)", resumed.cpu_us_per_call, full.cpu_us_per_call);
-        row("resumed vs full handshake: latency p50 (us)", resumed.p50_us, full.p50_us);
-        row("resumed vs full handshake: calls/s", resumed.requests_per_second, full.requests_per_second);
+        rows.push_back(bench::row("resumed vs full handshake: client CPU (us/call)", what, resumed.cpu_us_per_call,
+                                  full.cpu_us_per_call, {}));
+        rows.push_back(bench::row("resumed vs full handshake: latency p50 (us)", what, resumed.p50_us, full.p50_us, {}));
+        rows.push_back(
+            bench::row("resumed vs full handshake: calls/s", what, resumed.requests_per_second, full.requests_per_second, {}));
     }
     for (const auto& r : rows)
         std::printf("%s\n", r.c_str());

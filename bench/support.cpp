@@ -291,6 +291,33 @@ asio::awaitable<bool> reference_client::call(int worker, call_kind call)
     co_return body.as_object().at("data").as_array().size() == (call == call_kind::list_10 ? 10u : 100u);
 }
 
+std::string row(const std::string& figure, const std::string& what, double sdk, double reference, goal target)
+{
+    const double ratio = reference > 0 ? sdk / reference : 0;
+    char target_text[64] = "-";
+    bool met = true;
+    switch (target.type) {
+    case goal::none:
+        break;
+    case goal::ratio_at_most:
+        std::snprintf(target_text, sizeof target_text, "<= %.2gx", target.bound);
+        met = ratio <= target.bound;
+        break;
+    case goal::ratio_at_least:
+        std::snprintf(target_text, sizeof target_text, ">= %.2gx", target.bound);
+        met = ratio >= target.bound;
+        break;
+    case goal::value_below:
+        std::snprintf(target_text, sizeof target_text, "< %.4g", target.bound);
+        met = sdk < target.bound;
+        break;
+    }
+    char line[512];
+    std::snprintf(line, sizeof line, "row\t%s\t%s\t%.1f\t%.1f\t%.2f\t%s\t%s", figure.c_str(), what.c_str(), sdk,
+                  reference, ratio, target_text, target.type == goal::none ? "-" : met ? "met" : "missed");
+    return line;
+}
+
 // ---- measuring ---------------------------------------------------------------------------------------
 
 figures measure(asio::io_context& io, int in_flight, int total, const call_function& call)

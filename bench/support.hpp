@@ -117,6 +117,23 @@ struct figures
     int failures = 0;
 };
 
+/// A target a figure is held to, if any.
+struct goal
+{
+    enum kind
+    {
+        none,
+        ratio_at_most,  // wacht-cpp / reference <= bound
+        ratio_at_least, // wacht-cpp / reference >= bound
+        value_below,    // wacht-cpp < bound (an absolute limit, in the figure's unit)
+    } type = none;
+    double bound = 0;
+};
+
+/// One line of bench/run's table: "row<TAB>figure<TAB>case<TAB>wacht-cpp<TAB>reference<TAB>ratio<TAB>target
+/// <TAB>met|missed|-".
+std::string row(const std::string& figure, const std::string& what, double sdk, double reference, goal target);
+
 using call_function = std::function<boost::asio::awaitable<bool>(int worker)>;
 figures measure(boost::asio::io_context& io, int in_flight, int total, const call_function& call);
 

@@ -125,7 +125,8 @@ TEST_CASE("text writer - escapes as Boost.JSON does - omits what the server omit
 {
     wacht::user u;
     u.id = "1";
-    u.first_name = std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f \xc3\xa9", 19);
+    static constexpr char tricky[] = "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f \xc3\xa9\0end"; // an embedded NUL too
+    u.first_name = std::string(tricky, sizeof tricky - 1);
     u.username = std::nullopt;
     std::string text;
     wacht::detail::append_json(text, u);
