@@ -39,7 +39,8 @@ int main(int argc, char** argv)
                 "requests/s", "cpu us/call", "p50 us", "p99 us", "allocs/call", "throughput x", "cpu x");
     std::vector<std::string> rows;
     int failures = 0;
-    for (const auto call : {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
+    for (const auto call :
+         {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
         for (const int in_flight : {1, 8, 64}) {
             bench::reference_client reference(io, emulator, in_flight);
             auto connect = asio::co_spawn(io, reference.connect_all(), asio::use_future);
@@ -55,7 +56,9 @@ int main(int argc, char** argv)
                 auto page = co_await client.users().list().limit(limit).try_send();
                 co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
             };
-            const bench::call_function reference_call = [&](int worker) { return reference.call(worker, call); };
+            const bench::call_function reference_call = [&](int worker) {
+                return reference.call(worker, call);
+            };
             // Warm both (connections, TLS sessions, allocator caches), then measure.
             const int warm = std::max(200, in_flight * 4);
             bench::measure(io, in_flight, warm, sdk_call);
@@ -64,16 +67,20 @@ int main(int argc, char** argv)
             const auto sdk = bench::measure(io, in_flight, total, sdk_call);
             failures += ref.failures + sdk.failures;
             for (const auto& [label, f] : {std::pair{"reference", ref}, std::pair{"wacht-cpp", sdk}})
-                std::printf("%-9s %-10s %9d %12.0f %10.1f %9.0f %9.0f %12.1f %12.2f %10.2f\n", bench::name(call),
-                            label, in_flight, f.requests_per_second, f.cpu_us_per_call, f.p50_us, f.p99_us,
-                            f.allocations_per_call, f.requests_per_second / ref.requests_per_second,
+                std::printf("%-9s %-10s %9d %12.0f %10.1f %9.0f %9.0f %12.1f %12.2f %10.2f\n",
+                            bench::name(call), label, in_flight, f.requests_per_second, f.cpu_us_per_call,
+                            f.p50_us, f.p99_us, f.allocations_per_call,
+                            f.requests_per_second / ref.requests_per_second,
                             f.cpu_us_per_call / ref.cpu_us_per_call);
-            const auto what = std::string(bench::name(call)) + ", " + std::to_string(in_flight) + " in flight";
+            const auto what =
+                std::string(bench::name(call)) + ", " + std::to_string(in_flight) + " in flight";
             const bool concurrent = in_flight > 1;
-            const bench::goal throughput_goal{concurrent ? bench::goal::ratio_at_least : bench::goal::none, 1.2};
+            const bench::goal throughput_goal{concurrent ? bench::goal::ratio_at_least : bench::goal::none,
+                                              1.2};
             rows.push_back(bench::row("throughput (calls/s)", what, sdk.requests_per_second,
                                       ref.requests_per_second, throughput_goal));
-            rows.push_back(bench::row("client CPU (us/call)", what, sdk.cpu_us_per_call, ref.cpu_us_per_call, {}));
+            rows.push_back(
+                bench::row("client CPU (us/call)", what, sdk.cpu_us_per_call, ref.cpu_us_per_call, {}));
             rows.push_back(bench::row("latency p50 (us)", what, sdk.p50_us, ref.p50_us, {}));
             rows.push_back(bench::row("latency p99 (us)", what, sdk.p99_us, ref.p99_us, {}));
             rows.push_back(bench::row("allocations per call", what, sdk.allocations_per_call,

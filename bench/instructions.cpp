@@ -99,14 +99,16 @@ int main(int argc, char** argv)
         std::printf("%-9s %16s %16s %8s %8s\n", "call", "wacht-cpp", "reference", "ratio", "target");
         std::string rows;
         bool met = true;
-        for (const auto call : {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
+        for (const auto call :
+             {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
             const double sdk = run_under_callgrind(argv[0], "sdk", call, calls) / calls;
             const double reference = run_under_callgrind(argv[0], "reference", call, calls) / calls;
             const double target = call == bench::call_kind::list_100 ? 0.6 : 0.8;
             met = met && sdk / reference <= target;
             char line[256];
             std::snprintf(line, sizeof line, "<= %.1fx", target);
-            std::printf("%-9s %16.0f %16.0f %8.2f %8s\n", bench::name(call), sdk, reference, sdk / reference, line);
+            std::printf("%-9s %16.0f %16.0f %8.2f %8s\n", bench::name(call), sdk, reference, sdk / reference,
+                        line);
             rows += bench::row("instructions per call", std::string(bench::name(call)) + ", 1 in flight", sdk,
                                reference, {bench::goal::ratio_at_most, target}) +
                     "\n";

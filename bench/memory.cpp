@@ -89,10 +89,12 @@ int main(int argc, char** argv)
         malloc_trim(0); // what opening them needed at once (handshakes, buffers) is not an idle cost
         rss_per_connection = (static_cast<double>(bench::current_rss_kib()) - rss_before) / opened;
         heap_per_connection =
-            (static_cast<double>(bench::heap_in_use_bytes()) - static_cast<double>(heap_before)) / 1024.0 / opened;
-        std::printf("%d idle pooled TLS connections (%d more sockets): %.1f KiB resident and %.1f KiB of heap "
-                    "per connection\n",
-                    idle, opened, rss_per_connection, heap_per_connection);
+            (static_cast<double>(bench::heap_in_use_bytes()) - static_cast<double>(heap_before)) / 1024.0 /
+            opened;
+        std::printf(
+            "%d idle pooled TLS connections (%d more sockets): %.1f KiB resident and %.1f KiB of heap "
+            "per connection\n",
+            idle, opened, rss_per_connection, heap_per_connection);
     }
     // ---- 10,000 calls in flight over 64 connections ----
     {
@@ -103,10 +105,11 @@ int main(int argc, char** argv)
         const auto before = bench::current_rss_kib();
         failures += in_flight - run_at_once(io, client, in_flight);
         peak_mib = static_cast<double>(bench::peak_rss_kib()) / 1024.0;
-        std::printf("%d list-10 calls in flight over a 64-connection pool: peak RSS %.1f MiB (%.1f MiB before "
-                    "they started, %.2f KiB per waiting call)\n",
-                    in_flight, peak_mib, before / 1024.0,
-                    (static_cast<double>(bench::peak_rss_kib()) - static_cast<double>(before)) / in_flight);
+        std::printf(
+            "%d list-10 calls in flight over a 64-connection pool: peak RSS %.1f MiB (%.1f MiB before "
+            "they started, %.2f KiB per waiting call)\n",
+            in_flight, peak_mib, before / 1024.0,
+            (static_cast<double>(bench::peak_rss_kib()) - static_cast<double>(before)) / in_flight);
     }
 
     std::printf("%s\n", bench::row("peak RSS (MiB), " + std::to_string(in_flight) + " calls in flight",
@@ -115,8 +118,8 @@ int main(int argc, char** argv)
     std::printf("%s\n", bench::row("idle pooled connection (KiB resident)", "256 idle connections",
                                    rss_per_connection, 0, {bench::goal::value_below, 64})
                             .c_str());
-    std::printf("%s\n", bench::row("idle pooled connection (KiB heap)", "256 idle connections", heap_per_connection,
-                                   0, {bench::goal::value_below, 64})
+    std::printf("%s\n", bench::row("idle pooled connection (KiB heap)", "256 idle connections",
+                                   heap_per_connection, 0, {bench::goal::value_below, 64})
                             .c_str());
     if (failures != 0)
         std::fprintf(stderr, "bench_memory: %d calls failed\n", failures);

@@ -26,7 +26,8 @@ struct node_figures
 };
 
 // Runs bench/node_sdk.mjs; nullopt-like zero figures when it fails.
-node_figures run_node(const bench::emulator_process& emulator, bench::call_kind call, int calls, int in_flight)
+node_figures run_node(const bench::emulator_process& emulator, bench::call_kind call, int calls,
+                      int in_flight)
 {
     setenv("WACHT_API_URL", emulator.base_url().c_str(), 1);
     setenv("WACHT_API_KEY", bench::emulator_process::api_key, 1);
@@ -42,7 +43,8 @@ node_figures run_node(const bench::emulator_process& emulator, bench::call_kind 
     if (FILE* out = popen(command.c_str(), "r")) {
         char line[256];
         while (std::fgets(line, sizeof line, out))
-            std::sscanf(line, "cpu_us_per_call %lf calls_per_second %lf", &f.cpu_us_per_call, &f.calls_per_second);
+            std::sscanf(line, "cpu_us_per_call %lf calls_per_second %lf", &f.cpu_us_per_call,
+                        &f.calls_per_second);
         if (pclose(out) != 0)
             f = {};
     }
@@ -75,7 +77,8 @@ int main(int argc, char** argv)
                 "Node calls/s", "ratio");
     std::vector<std::string> rows;
     bool ok = true;
-    for (const auto call : {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
+    for (const auto call :
+         {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
         const bench::call_function sdk_call = [&](int) -> asio::awaitable<bool> {
             if (call == bench::call_kind::details) {
                 auto details = co_await client.users().details(user_id).try_send();
@@ -96,9 +99,10 @@ int main(int argc, char** argv)
         const double ratio = sdk.cpu_us_per_call / node.cpu_us_per_call;
         std::printf("%-9s %16.1f %16.1f %12.0f %12.0f %10.3f\n", bench::name(call), sdk.cpu_us_per_call,
                     node.cpu_us_per_call, sdk.requests_per_second, node.calls_per_second, ratio);
-        rows.push_back(bench::row("client CPU vs the Node SDK (us/call)",
-                                  std::string(bench::name(call)) + ", " + std::to_string(in_flight) + " in flight",
-                                  sdk.cpu_us_per_call, node.cpu_us_per_call, {bench::goal::ratio_at_most, 0.1}));
+        rows.push_back(
+            bench::row("client CPU vs the Node SDK (us/call)",
+                       std::string(bench::name(call)) + ", " + std::to_string(in_flight) + " in flight",
+                       sdk.cpu_us_per_call, node.cpu_us_per_call, {bench::goal::ratio_at_most, 0.1}));
     }
     for (const auto& r : rows)
         std::printf("%s\n", r.c_str());

@@ -53,16 +53,18 @@ int main(int argc, char** argv)
         const auto full = bench::measure(io, in_flight, total, full_call);
         const auto resumed = bench::measure(io, in_flight, total, resumed_call);
         failures += full.failures + resumed.failures;
-        for (const auto& [label, f] : {std::pair{"full (no resumption)", full}, std::pair{"resumed", resumed}})
-            std::printf("%-22s %9d %10.0f %12.1f %9.0f %9.0f %12.1f %10.2f\n", label, in_flight, f.requests_per_second,
-                        f.cpu_us_per_call, f.p50_us, f.p99_us, f.allocations_per_call,
+        for (const auto& [label, f] :
+             {std::pair{"full (no resumption)", full}, std::pair{"resumed", resumed}})
+            std::printf("%-22s %9d %10.0f %12.1f %9.0f %9.0f %12.1f %10.2f\n", label, in_flight,
+                        f.requests_per_second, f.cpu_us_per_call, f.p50_us, f.p99_us, f.allocations_per_call,
                         f.cpu_us_per_call / full.cpu_us_per_call);
         const auto what = "reconnect per call, " + std::to_string(in_flight) + " in flight";
-        rows.push_back(bench::row("resumed vs full handshake: client CPU (us/call)", what, resumed.cpu_us_per_call,
-                                  full.cpu_us_per_call, {}));
-        rows.push_back(bench::row("resumed vs full handshake: latency p50 (us)", what, resumed.p50_us, full.p50_us, {}));
+        rows.push_back(bench::row("resumed vs full handshake: client CPU (us/call)", what,
+                                  resumed.cpu_us_per_call, full.cpu_us_per_call, {}));
         rows.push_back(
-            bench::row("resumed vs full handshake: calls/s", what, resumed.requests_per_second, full.requests_per_second, {}));
+            bench::row("resumed vs full handshake: latency p50 (us)", what, resumed.p50_us, full.p50_us, {}));
+        rows.push_back(bench::row("resumed vs full handshake: calls/s", what, resumed.requests_per_second,
+                                  full.requests_per_second, {}));
     }
     for (const auto& r : rows)
         std::printf("%s\n", r.c_str());

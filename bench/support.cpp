@@ -49,7 +49,10 @@ void* operator new(std::size_t size)
         return p;
     throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) { return operator new(size); }
+void* operator new[](std::size_t size)
+{
+    return operator new(size);
+}
 void* operator new(std::size_t size, std::align_val_t align)
 {
     allocation_count.fetch_add(1, std::memory_order_relaxed);
@@ -58,16 +61,37 @@ void* operator new(std::size_t size, std::align_val_t align)
         return p;
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept
+{
+    std::free(p);
+}
+void operator delete[](void* p) noexcept
+{
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept
+{
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept
+{
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept
+{
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept
+{
+    std::free(p);
+}
 
 namespace bench {
 
-std::uint64_t allocations() { return allocation_count.load(std::memory_order_relaxed); }
+std::uint64_t allocations()
+{
+    return allocation_count.load(std::memory_order_relaxed);
+}
 
 void install_openssl_counting()
 {
@@ -114,9 +138,8 @@ emulator_process::emulator_process(std::size_t users, std::vector<std::string> e
     work_dir_ = dir_template;
     const auto ca_file = work_dir_ + "/ca.pem";
     const auto log_file = work_dir_ + "/emulator.log";
-    std::vector<std::string> args{WACHT_EMULATOR_PATH, "--port",   "0",    "--api-key",
-                                  api_key,             "--seed",   std::to_string(users),
-                                  "--ca-out",          ca_file};
+    std::vector<std::string> args{WACHT_EMULATOR_PATH,   "--port",   "0",    "--api-key", api_key, "--seed",
+                                  std::to_string(users), "--ca-out", ca_file};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     // For profiling the emulator itself, e.g. WACHT_BENCH_EMULATOR_WRAPPER="valgrind --tool=callgrind".
     if (const char* wrapper = std::getenv("WACHT_BENCH_EMULATOR_WRAPPER")) {
@@ -234,8 +257,14 @@ std::size_t status_kib(const char* key)
 }
 } // namespace
 
-std::size_t peak_rss_kib() { return status_kib("VmHWM"); }
-std::size_t current_rss_kib() { return status_kib("VmRSS"); }
+std::size_t peak_rss_kib()
+{
+    return status_kib("VmHWM");
+}
+std::size_t current_rss_kib()
+{
+    return status_kib("VmRSS");
+}
 
 std::size_t heap_in_use_bytes()
 {
@@ -313,8 +342,11 @@ std::string row(const std::string& figure, const std::string& what, double sdk, 
         break;
     }
     char line[512];
-    std::snprintf(line, sizeof line, "row\t%s\t%s\t%.1f\t%.1f\t%.2f\t%s\t%s", figure.c_str(), what.c_str(), sdk,
-                  reference, ratio, target_text, target.type == goal::none ? "-" : met ? "met" : "missed");
+    std::snprintf(line, sizeof line, "row\t%s\t%s\t%.1f\t%.1f\t%.2f\t%s\t%s", figure.c_str(), what.c_str(),
+                  sdk, reference, ratio, target_text,
+                  target.type == goal::none ? "-"
+                  : met                     ? "met"
+                                            : "missed");
     return line;
 }
 
@@ -337,9 +369,9 @@ figures measure(asio::io_context& io, int in_flight, int total, const call_funct
                     ++issued;
                     const auto t0 = std::chrono::steady_clock::now();
                     const bool ok = co_await call(w);
-                    latencies.push_back(std::chrono::duration<double, std::micro>(
-                                            std::chrono::steady_clock::now() - t0)
-                                            .count());
+                    latencies.push_back(
+                        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                            .count());
                     failures += ok ? 0 : 1;
                 }
             },
@@ -351,7 +383,8 @@ figures measure(asio::io_context& io, int in_flight, int total, const call_funct
     const auto allocated = static_cast<double>(allocations() - allocations_before);
     std::sort(latencies.begin(), latencies.end());
     const auto at = [&](double q) {
-        return latencies.empty() ? 0.0 : latencies[static_cast<std::size_t>(q * double(latencies.size() - 1))];
+        return latencies.empty() ? 0.0
+                                 : latencies[static_cast<std::size_t>(q * double(latencies.size() - 1))];
     };
     return {total / wall, cpu / total * 1e6, at(0.50), at(0.99), allocated / total, failures};
 }

@@ -132,7 +132,8 @@ struct goal
 
 /// One line of bench/run's table: "row<TAB>figure<TAB>case<TAB>wacht-cpp<TAB>reference<TAB>ratio<TAB>target
 /// <TAB>met|missed|-".
-std::string row(const std::string& figure, const std::string& what, double sdk, double reference, goal target);
+std::string row(const std::string& figure, const std::string& what, double sdk, double reference,
+                goal target);
 
 using call_function = std::function<boost::asio::awaitable<bool>(int worker)>;
 figures measure(boost::asio::io_context& io, int in_flight, int total, const call_function& call);

@@ -9,9 +9,8 @@
 namespace wacht::detail {
 namespace {
 
-constexpr std::size_t max_frames = 16;      // models nest at most 6 deep; deeper JSON is refused
-constexpr std::size_t head_size = 256;      // bytes kept for diagnostics
-constexpr std::size_t max_json_depth = 64;  // metadata included
+constexpr std::size_t max_frames = 16; // models nest at most 6 deep; deeper JSON is refused
+constexpr std::size_t head_size = 256; // bytes kept for diagnostics
 
 enum class mode
 {
@@ -33,7 +32,7 @@ struct handler
     std::size_t depth = 0; // frames in use
     slot next;             // the slot chosen by the last key
     mode current = mode::fill;
-    std::size_t nested = 0;       // objects/arrays open inside a skip or capture
+    std::size_t nested = 0; // objects/arrays open inside a skip or capture
     void* capture_target = nullptr;
     boost::json::value_stack capture;
     std::string text; // a key or string that arrived in parts
@@ -245,18 +244,12 @@ struct handler
     bool on_comment(std::string_view, boost::system::error_code&) { return true; }
 };
 
-boost::json::parse_options parse_options()
-{
-    boost::json::parse_options options;
-    options.max_depth = max_json_depth;
-    return options;
-}
-
 } // namespace
 
 struct model_parser::impl
 {
-    boost::json::basic_parser<handler> parser{parse_options()};
+    boost::json::basic_parser<handler> parser{
+        boost::json::parse_options{}}; // as boost::json::parse: depth 32
     std::array<char, head_size> head{};
     std::size_t head_length = 0;
     bool failed = false;
@@ -319,8 +312,14 @@ bool model_parser::finish()
     return ec ? impl_->fail(ec) : true;
 }
 
-const std::string& model_parser::error() const { return impl_->events().error; }
+const std::string& model_parser::error() const
+{
+    return impl_->events().error;
+}
 
-std::string_view model_parser::head() const { return {impl_->head.data(), impl_->head_length}; }
+std::string_view model_parser::head() const
+{
+    return {impl_->head.data(), impl_->head_length};
+}
 
 } // namespace wacht::detail

@@ -172,8 +172,8 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
         if (impl->options.logger) {
             const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::steady_clock::now() - started);
-            std::string line = std::string(method_name(spec.method)) + ' ' + impl->origin.path_prefix +
-                               spec.target + " -> ";
+            std::string line =
+                std::string(method_name(spec.method)) + ' ' + impl->origin.path_prefix + spec.target + " -> ";
             line += outcome.code ? outcome.code.message() : std::to_string(outcome.status);
             line += " in " + std::to_string(micros.count()) + "us [request " + std::string(request_id) +
                     ", attempt " + std::to_string(attempt) + "]";

@@ -20,7 +20,10 @@ bool read_digits(std::string_view text, std::size_t pos, std::size_t width, int&
     return true;
 }
 
-constexpr bool is_leap(int y) noexcept { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+constexpr bool is_leap(int y) noexcept
+{
+    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
 
 constexpr int days_in_month(int y, int m) noexcept
 {
@@ -69,7 +72,8 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
         }
         if (digits == 0)
             return std::nullopt;
-        constexpr std::int64_t scale[] = {1, 100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+        constexpr std::int64_t scale[] = {1,      100'000'000, 10'000'000, 1'000'000, 100'000,
+                                          10'000, 1'000,       100,        10,        1};
         nanos *= scale[digits];
     }
     std::int64_t offset_minutes = 0;

@@ -145,9 +145,8 @@ private:
                 self.in_begin_ += n;
                 return static_cast<int>(n);
             });
-            BIO_meth_set_ctrl(m, [](BIO*, int command, long, void*) -> long {
-                return command == BIO_CTRL_FLUSH ? 1 : 0;
-            });
+            BIO_meth_set_ctrl(
+                m, [](BIO*, int command, long, void*) -> long { return command == BIO_CTRL_FLUSH ? 1 : 0; });
             return m;
         }();
         return method;
@@ -297,11 +296,12 @@ private:
             if (buffer.size() == 0)
                 return self.complete({}, 0);
             ERR_clear_error();
-            const int result = SSL_write_ex(s.ssl_, buffer.data(), std::min(buffer.size(), max_write), &written);
+            const int result =
+                SSL_write_ex(s.ssl_, buffer.data(), std::min(buffer.size(), max_write), &written);
             if (result != 1)
                 return self.complete(ssl_failure(SSL_get_error(s.ssl_, result)), 0);
             waiting = pending::flush;
-                return s.flush(std::move(self)); // the BIO takes every byte: SSL_write never waits
+            return s.flush(std::move(self)); // the BIO takes every byte: SSL_write never waits
         }
     };
 
@@ -352,7 +352,6 @@ struct connection
     clock_type::time_point idle_since{};
     std::size_t uses = 0;
 
-
     beast::tcp_stream& lowest() { return secure ? secure->next_layer() : *plain; }
 
     void trim_buffers()
@@ -370,8 +369,7 @@ class response_reader final : public http::basic_parser<false>
 public:
     response_reader(exchange_outcome& outcome, model_parser& json, const slot* model)
         : outcome_(outcome), json_(json), model_(model)
-    {
-    }
+    {}
 
 private:
     void on_request_impl(http::verb, beast::string_view, beast::string_view, int, error_code&) override {}
@@ -546,11 +544,11 @@ public:
                 write_head(conn->request_head, spec, request_id);
                 lend_read_buffer(*conn);
                 if (conn->secure)
-                    co_await exchange_on(*conn->secure, *conn, spec, model, deadline, outcome, response_started,
-                                         keep_alive);
+                    co_await exchange_on(*conn->secure, *conn, spec, model, deadline, outcome,
+                                         response_started, keep_alive);
                 else
-                    co_await exchange_on(*conn->plain, *conn, spec, model, deadline, outcome, response_started,
-                                         keep_alive);
+                    co_await exchange_on(*conn->plain, *conn, spec, model, deadline, outcome,
+                                         response_started, keep_alive);
             } catch (...) { // cancelled mid-exchange: the connection is closed, never pooled
                 return_read_buffer(*conn);
                 release(std::move(conn), false);
@@ -624,7 +622,8 @@ private:
     // connection's own session unusable when that connection ends in an error.
     static int on_new_session(SSL* ssl, SSL_SESSION* session)
     {
-        auto* self = static_cast<beast_transport*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), transport_index()));
+        auto* self =
+            static_cast<beast_transport*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), transport_index()));
         SSL_SESSION* copy = SSL_SESSION_dup(session);
         if (!copy)
             return 0;
@@ -659,8 +658,8 @@ private:
     // `check_closed`: peek at an idle connection before handing it out (one system call). Done for
     // requests that may not be replayed; an idempotent one is replayed once on a fresh connection
     // instead, which costs nothing while connections are alive.
-    asio::awaitable<connection_ptr> acquire(clock_type::time_point deadline, bool fresh_only, bool check_closed,
-                                            exchange_outcome& outcome)
+    asio::awaitable<connection_ptr> acquire(clock_type::time_point deadline, bool fresh_only,
+                                            bool check_closed, exchange_outcome& outcome)
     {
         std::shared_ptr<waiter> wait;
         {
@@ -931,8 +930,7 @@ private:
             offer_session(handle);
             auto [tls_limit, tls_deadline_bound] = phase_limit(options_.timeouts.tls_handshake, deadline);
             conn->lowest().expires_at(tls_limit);
-            auto [handshake_ec] =
-                co_await conn->secure->async_handshake(nothrow_awaitable);
+            auto [handshake_ec] = co_await conn->secure->async_handshake(nothrow_awaitable);
             if (handshake_ec) {
                 outcome.code = phase_error(handshake_ec, errc::tls_handshake_failed,
                                            errc::tls_handshake_timeout, tls_deadline_bound);
@@ -1094,7 +1092,6 @@ private:
 
     std::mutex session_mutex_;
     SSL_SESSION* session_ = nullptr; // the latest TLS session of the origin, owned
-
 };
 
 } // namespace

@@ -98,9 +98,10 @@ public:
     /// A 2xx body is parsed into `model` as it arrives when `model` is not null (nothing else may
     /// touch the model until the call returns); other bodies are kept in the outcome. Thread-safe.
     /// Never throws for network failures.
-    virtual boost::asio::awaitable<exchange_outcome>
-    exchange(const request_spec& spec, std::string_view request_id,
-             std::chrono::steady_clock::time_point deadline, const slot* model) = 0;
+    virtual boost::asio::awaitable<exchange_outcome> exchange(const request_spec& spec,
+                                                              std::string_view request_id,
+                                                              std::chrono::steady_clock::time_point deadline,
+                                                              const slot* model) = 0;
 };
 
 /// The error for a non-2xx response: status, the server's errors[] (when the body has that shape),

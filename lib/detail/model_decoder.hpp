@@ -84,21 +84,45 @@ struct refuse_all
 {
     static constexpr bool captures_json = false;
     template <class M>
-    static bool string(M&, std::string_view) { return false; }
+    static bool string(M&, std::string_view)
+    {
+        return false;
+    }
     template <class M>
-    static bool int64(M&, std::int64_t) { return false; }
+    static bool int64(M&, std::int64_t)
+    {
+        return false;
+    }
     template <class M>
-    static bool uint64(M&, std::uint64_t) { return false; }
+    static bool uint64(M&, std::uint64_t)
+    {
+        return false;
+    }
     template <class M>
-    static bool number(M&, double) { return false; }
+    static bool number(M&, double)
+    {
+        return false;
+    }
     template <class M>
-    static bool boolean(M&, bool) { return false; }
+    static bool boolean(M&, bool)
+    {
+        return false;
+    }
     template <class M>
-    static bool null(M&) { return true; } // null leaves a member as it is
+    static bool null(M&)
+    {
+        return true;
+    } // null leaves a member as it is
     template <class M>
-    static bool object(M&, frame&) { return false; }
+    static bool object(M&, frame&)
+    {
+        return false;
+    }
     template <class M>
-    static bool array(M&, frame&) { return false; }
+    static bool array(M&, frame&)
+    {
+        return false;
+    }
 };
 
 template <>
@@ -127,7 +151,7 @@ struct codec<bool> : refuse_all
 
 /// Signed integers of any width, range-checked.
 template <class I>
-    requires std::is_integral_v<I> && std::is_signed_v<I>
+requires std::is_integral_v<I> && std::is_signed_v<I>
 struct codec<I> : refuse_all
 {
     static constexpr const char* expected =
@@ -270,11 +294,11 @@ struct field_table
     };
     static constexpr auto entries = std::apply(
         [](const auto&... fields) {
-            return std::array<entry, sizeof...(fields)>{entry{
-                fields.key, [](void* model) {
-                    using F = std::remove_cvref_t<decltype(fields)>;
-                    return slot_of(static_cast<T*>(model)->*F::member);
-                }}...};
+            return std::array<entry, sizeof...(fields)>{
+                entry{fields.key, [](void* model) {
+                          using F = std::remove_cvref_t<decltype(fields)>;
+                          return slot_of(static_cast<T*>(model)->*F::member);
+                      }}...};
         },
         schema<T>::fields);
 

@@ -40,7 +40,10 @@ template <class T>
 struct schema;
 
 template <class T>
-concept has_schema = requires { schema<T>::fields; };
+concept has_schema = requires
+{
+    schema<T>::fields;
+};
 
 template <>
 struct schema<user>

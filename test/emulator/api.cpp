@@ -272,7 +272,10 @@ struct sort_value
     auto operator<=>(const sort_value&) const = default;
 };
 
-sort_value sort_time(timestamp t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
+sort_value sort_time(timestamp t)
+{
+    return static_cast<std::int64_t>(t.time_since_epoch().count());
+}
 
 // A JSON request body's fields, read the way serde does: a missing required field or a value of the
 // wrong type is a 422; null counts as absent for optional fields.
@@ -674,7 +677,8 @@ struct api::state
         std::size_t matched = 0;
         if (by_created && sort_key == "created_at" && search.empty()) {
             // Ties in created_at are broken by id, in the same direction, as the general path does.
-            const auto page_end = std::min<std::size_t>(static_cast<std::size_t>(offset) + limit, table.size());
+            const auto page_end =
+                std::min<std::size_t>(static_cast<std::size_t>(offset) + limit, table.size());
             const auto take = [&](auto first, auto last) {
                 for (std::size_t i = 0; first != last && i < page_end; ++first, ++i)
                     rows.push_back(&table.at(first->second));
@@ -1762,8 +1766,8 @@ struct api::state
             m.public_metadata = *md;
         organization_memberships[m.id] = m;
         return model_response(wacht::organization_membership{
-                                      id_text(m.id), m.created_at, m.updated_at, id_text(org.id),
-                                      id_text(user_id), m.public_metadata, sorted_roles(m), org_model(org)});
+            id_text(m.id), m.created_at, m.updated_at, id_text(org.id), id_text(user_id), m.public_metadata,
+            sorted_roles(m), org_model(org)});
     }
 
     // POST /_emulator/users/{id}/workspace-memberships {organization_membership_id, workspace: {...as
@@ -1793,10 +1797,10 @@ struct api::state
         if (const auto* md = body.value("public_metadata"))
             m.public_metadata = *md;
         workspace_memberships[m.id] = m;
-        return model_response(wacht::workspace_membership{
-                                      id_text(m.id), m.created_at, m.updated_at, id_text(ws.id),
-                                      id_text(m.organization_id), id_text(m.organization_membership_id),
-                                      id_text(user_id), m.public_metadata, sorted_roles(m), org_model(ws)});
+        return model_response(
+            wacht::workspace_membership{id_text(m.id), m.created_at, m.updated_at, id_text(ws.id),
+                                        id_text(m.organization_id), id_text(m.organization_membership_id),
+                                        id_text(user_id), m.public_metadata, sorted_roles(m), org_model(ws)});
     }
 
     // POST /_emulator/waitlist {email_address, first_name?, last_name?}.

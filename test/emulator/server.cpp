@@ -223,7 +223,8 @@ struct server::impl
                 wire.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
             wire += "\r\n";
             wire += response.body();
-            auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), nothrow_awaitable);
+            auto [write_ec, written] =
+                co_await asio::async_write(stream, asio::buffer(wire), nothrow_awaitable);
             if (write_ec || !keep_alive)
                 break;
         }

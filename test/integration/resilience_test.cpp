@@ -376,7 +376,8 @@ TEST_CASE("cancelling a call that waits for a pooled connection takes it out of 
     CHECK(h.run(h.client.users().list().try_send()).has_value());
 }
 
-TEST_CASE("a server closing idle keep-alive connections after 50 ms: a GET is replayed - a POST is never sent into a closed one")
+TEST_CASE("a server closing idle keep-alive connections after 50 ms: a GET is replayed - a POST is never "
+          "sent into a closed one")
 {
     auto options = wacht::test::default_server_options();
     options.keep_alive_timeout = 50ms;

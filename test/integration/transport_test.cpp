@@ -146,10 +146,12 @@ TEST_CASE("a reused connection closed before any response byte: a GET is replaye
     CHECK(h.run(h.client.users().list().send()).data.size() == 1);
 }
 
-TEST_CASE("new connections resume the origin's TLS session - unless turned off - and a failed one does not spoil it")
+TEST_CASE("new connections resume the origin's TLS session - unless turned off - and a failed one does not "
+          "spoil it")
 {
     // max_idle 0: every call opens a connection and closes it after the response.
-    harness resumed(wacht::test::default_server_options(), [](wacht::client_options& o) { o.pool.max_idle = 0; });
+    harness resumed(wacht::test::default_server_options(),
+                    [](wacht::client_options& o) { o.pool.max_idle = 0; });
     for (int i = 0; i < 4; ++i)
         CHECK(resumed.run(resumed.client.users().list().try_send()).has_value());
     CHECK(resumed.server.connection_count() == 4);

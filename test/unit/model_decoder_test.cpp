@@ -42,7 +42,8 @@ void same_as_dom(const std::string& fixture)
     REQUIRE_FALSE(body.empty());
     const auto expected = json::serialize(json::value_from(json::value_to<T>(json::parse(body))));
     model_parser parser; // reused across documents, as a connection does
-    for (const std::size_t chunk : {body.size(), std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{64}}) {
+    for (const std::size_t chunk :
+         {body.size(), std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{64}}) {
         INFO("chunk " << chunk);
         auto decoded = stream_decode<T>(parser, body, chunk);
         REQUIRE(std::holds_alternative<T>(decoded));
@@ -111,7 +112,8 @@ TEST_CASE("streaming decoder - keys in any order - null leaves members as they a
 {
     model_parser parser;
     auto decoded = stream_decode<wacht::user>(
-        parser, R"({"username":null,"last_name":"L","id":"1","first_name":null,"primary_phone_number":"+1"})", 5);
+        parser, R"({"username":null,"last_name":"L","id":"1","first_name":null,"primary_phone_number":"+1"})",
+        5);
     REQUIRE(std::holds_alternative<wacht::user>(decoded));
     const auto& u = std::get<wacht::user>(decoded);
     CHECK(u.id == "1");

@@ -47,10 +47,13 @@ TEST_CASE("leap days are checked - formatting agrees with chrono calendar from 1
     CHECK_FALSE(wacht::parse_timestamp("2023-02-29T00:00:00Z"));
     CHECK_FALSE(wacht::parse_timestamp("1900-02-29T00:00:00Z"));
     CHECK_FALSE(wacht::parse_timestamp("2026-04-31T00:00:00Z"));
-    // Every day from 1700 to 2260 (about the range of int64 nanoseconds) at a varying time: parse(format(t)) == t and the date is chrono's.
+    // Every day from 1700 to 2260 (about the range of int64 nanoseconds) at a varying time: parse(format(t))
+    // == t and the date is chrono's.
     for (auto day = sys_days{1700y / 1 / 1}; day < sys_days{2260y / 1 / 1}; day += days{1}) {
         constexpr std::int64_t nanos_per_day = 86'400'000'000'000;
-        const auto of_day = ((day.time_since_epoch().count() * 7'919'000'017) % nanos_per_day + nanos_per_day) % nanos_per_day;
+        const auto of_day =
+            ((day.time_since_epoch().count() * 7'919'000'017) % nanos_per_day + nanos_per_day) %
+            nanos_per_day;
         const auto t = wacht::timestamp{day} + nanoseconds{of_day};
         const auto text = wacht::format_timestamp(t);
         const year_month_day date{day};
