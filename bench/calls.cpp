@@ -2,7 +2,8 @@
 // client, for GET /users?limit=10, GET /users/{id}/details and GET /users?limit=100 at 1, 8 and 64 calls
 // in flight over TLS. The emulator runs in its own process on CPU 0, the client on CPU 1.
 //
-// usage: bench_calls [calls per run, default 4000]
+// usage: bench_calls [calls per run, default 4000] [runs of each client, interleaved, default 3]
+// Each figure is the median of the runs.
 // Prints a table, then one "row" line per figure for bench/run.
 #include "support.hpp"
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv)
 {
     bench::install_openssl_counting();
     const int total = argc > 1 ? std::atoi(argv[1]) : 4000;
+    const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
     bench::emulator_process emulator(150);
     bench::pin_to_cpu(1);
 
@@ -34,7 +36,9 @@ int main(int argc, char** argv)
     wacht::client client(io.get_executor(), options);
     const auto user_id = emulator.first_user_id();
 
-    std::printf("over TLS, %d calls per run, client on one thread, emulator in its own process\n", total);
+    std::printf("over TLS, medians of %d interleaved runs of %d calls, client on one thread, emulator in its own "
+                "process\n",
+                rounds, total);
     std::printf("%-9s %-10s %9s %12s %10s %9s %9s %12s %12s %10s\n", "call", "client", "in-flight",
                 "requests/s", "cpu us/call", "p50 us", "p99 us", "allocs/call", "throughput x", "cpu x");
     std::vector<std::string> rows;
@@ -63,8 +67,13 @@ int main(int argc, char** argv)
             const int warm = std::max(200, in_flight * 4);
             bench::measure(io, in_flight, warm, sdk_call);
             bench::measure(io, in_flight, warm, reference_call);
-            const auto ref = bench::measure(io, in_flight, total, reference_call);
-            const auto sdk = bench::measure(io, in_flight, total, sdk_call);
+            std::vector<bench::figures> ref_runs, sdk_runs;
+            for (int round = 0; round < rounds; ++round) {
+                ref_runs.push_back(bench::measure(io, in_flight, total, reference_call));
+                sdk_runs.push_back(bench::measure(io, in_flight, total, sdk_call));
+            }
+            const auto ref = bench::median(ref_runs);
+            const auto sdk = bench::median(sdk_runs);
             failures += ref.failures + sdk.failures;
             for (const auto& [label, f] : {std::pair{"reference", ref}, std::pair{"wacht-cpp", sdk}})
                 std::printf("%-9s %-10s %9d %12.0f %10.1f %9.0f %9.0f %12.1f %12.2f %10.2f\n",

@@ -390,3 +390,27 @@ figures measure(asio::io_context& io, int in_flight, int total, const call_funct
 }
 
 } // namespace bench
+
+namespace bench {
+
+figures median(std::vector<figures> runs)
+{
+    const auto middle = [&](double figures::*field) {
+        std::vector<double> values;
+        for (const auto& r : runs)
+            values.push_back(r.*field);
+        std::sort(values.begin(), values.end());
+        return values[values.size() / 2];
+    };
+    figures out;
+    out.requests_per_second = middle(&figures::requests_per_second);
+    out.cpu_us_per_call = middle(&figures::cpu_us_per_call);
+    out.p50_us = middle(&figures::p50_us);
+    out.p99_us = middle(&figures::p99_us);
+    out.allocations_per_call = middle(&figures::allocations_per_call);
+    for (const auto& r : runs)
+        out.failures += r.failures;
+    return out;
+}
+
+} // namespace bench

@@ -138,4 +138,8 @@ std::string row(const std::string& figure, const std::string& what, double sdk, 
 using call_function = std::function<boost::asio::awaitable<bool>(int worker)>;
 figures measure(boost::asio::io_context& io, int in_flight, int total, const call_function& call);
 
+/// Each figure's median over several runs (failures summed): this shared machine's speed drifts, and
+/// runs of the two clients are interleaved so that both see the same drift.
+figures median(std::vector<figures> runs);
+
 } // namespace bench

@@ -1,6 +1,7 @@
 #include <wacht/timestamp.hpp>
 
 #include <cstdint>
+#include <cstring>
 
 namespace wacht {
 namespace {
@@ -48,13 +49,38 @@ constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept
 std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
 {
     using namespace std::chrono;
-    int y, mo, d, h, mi, s;
-    if (text.size() < 20 || !read_digits(text, 0, 4, y) || text[4] != '-' || !read_digits(text, 5, 2, mo) ||
-        text[7] != '-' || !read_digits(text, 8, 2, d) || (text[10] != 'T' && text[10] != 't') ||
-        !read_digits(text, 11, 2, h) || text[13] != ':' || !read_digits(text, 14, 2, mi) || text[16] != ':' ||
-        !read_digits(text, 17, 2, s))
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    // The fixed part, "YYYY-MM-DDTHH:MM:SS", is checked in one pass.
+    if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
+        text[13] != ':' || text[16] != ':')
         return std::nullopt;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
+    const auto digits = [&](std::size_t pos, std::size_t width, int& out) {
+        out = 0;
+        bool ok = true;
+        for (std::size_t i = pos; i < pos + width; ++i) {
+            const unsigned digit = static_cast<unsigned char>(text[i]) - unsigned{'0'};
+            ok &= digit <= 9;
+            out = out * 10 + static_cast<int>(digit);
+        }
+        return ok;
+    };
+    // Timestamps in one response mostly share their date, hour and minute: the calendar conversion of
+    // the last "YYYY-MM-DDTHH:MM" this thread parsed is kept.
+    thread_local char last_minute[16] = {};
+    thread_local std::int64_t last_minute_seconds = 0;
+    std::int64_t minute_seconds = 0;
+    if (std::memcmp(text.data(), last_minute, sizeof last_minute) == 0) {
+        minute_seconds = last_minute_seconds;
+    } else {
+        if (!(digits(0, 4, y) & digits(5, 2, mo) & digits(8, 2, d) & digits(11, 2, h) & digits(14, 2, mi)))
+            return std::nullopt;
+        if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59)
+            return std::nullopt;
+        minute_seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
+        std::memcpy(last_minute, text.data(), sizeof last_minute);
+        last_minute_seconds = minute_seconds;
+    }
+    if (!digits(17, 2, s) || s > 60)
         return std::nullopt;
     std::size_t pos = 19;
     std::int64_t nanos = 0;
@@ -72,7 +98,7 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
         }
         if (digits == 0)
             return std::nullopt;
-        constexpr std::int64_t scale[] = {1,      100'000'000, 10'000'000, 1'000'000, 100'000,
+        static constexpr std::int64_t scale[] = {1,      100'000'000, 10'000'000, 1'000'000, 100'000,
                                           10'000, 1'000,       100,        10,        1};
         nanos *= scale[digits];
     }
@@ -93,8 +119,7 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
     }
     if (pos != text.size())
         return std::nullopt;
-    const std::int64_t seconds_since_epoch =
-        days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60;
+    const std::int64_t seconds_since_epoch = minute_seconds + s - offset_minutes * 60;
     return timestamp{std::chrono::seconds{seconds_since_epoch} + nanoseconds{nanos}};
 }
 

@@ -120,8 +120,9 @@ public:
     }
 
 private:
-    // A TLS record is at most 16 KiB of plaintext plus 256 bytes; one whole record fits.
-    static constexpr std::size_t input_size = 17 * 1024;
+    // Room for several TLS records (each at most 16 KiB of plaintext plus 256 bytes), so that a large
+    // response comes off the socket in few reads.
+    static constexpr std::size_t input_size = 64 * 1024;
     // Plaintext taken by one write_some, so that the ciphertext buffer stays small for large bodies.
     static constexpr std::size_t max_write = 64 * 1024;
 
