@@ -74,7 +74,7 @@ int main(int argc, char** argv)
     const auto user_id = emulator.first_user_id();
 
     std::printf("client CPU per call, %d in flight, %d calls, each client on CPU 1\n", in_flight, total);
-    std::printf("%-9s %16s %16s %12s %12s %10s\n", "call", "wacht-cpp us", "Node SDK us", "wacht calls/s",
+    std::printf("%-9s %16s %16s %12s %12s %10s\n", "call", "wacht-cpp (sys)", "Node SDK us", "wacht calls/s",
                 "Node calls/s", "ratio");
     std::vector<std::string> rows;
     bool ok = true;
@@ -108,7 +108,8 @@ int main(int argc, char** argv)
             continue;
         }
         const double ratio = sdk.cpu_us_per_call / node.cpu_us_per_call;
-        std::printf("%-9s %16.1f %16.1f %12.0f %12.0f %10.3f\n", bench::name(call), sdk.cpu_us_per_call,
+        std::printf("%-9s %9.1f (%4.1f) %16.1f %12.0f %12.0f %10.3f\n", bench::name(call), sdk.cpu_us_per_call,
+                    sdk.system_cpu_us_per_call,
                     node.cpu_us_per_call, sdk.requests_per_second, node.calls_per_second, ratio);
         rows.push_back(
             bench::row("client CPU vs the Node SDK (us/call)",

@@ -244,6 +244,13 @@ double process_cpu_seconds()
            static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+double process_system_cpu_seconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_stime.tv_sec) + static_cast<double>(usage.ru_stime.tv_usec) / 1e6;
+}
+
 namespace {
 std::size_t status_kib(const char* key)
 {
@@ -360,6 +367,7 @@ figures measure(asio::io_context& io, int in_flight, int total, const call_funct
     int failures = 0;
     const auto allocations_before = allocations();
     const auto cpu_before = process_cpu_seconds();
+    const auto system_before = process_system_cpu_seconds();
     const auto started = std::chrono::steady_clock::now();
     for (int w = 0; w < in_flight; ++w)
         asio::co_spawn(
@@ -380,13 +388,14 @@ figures measure(asio::io_context& io, int in_flight, int total, const call_funct
     io.run();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double cpu = process_cpu_seconds() - cpu_before;
+    const double system = process_system_cpu_seconds() - system_before;
     const auto allocated = static_cast<double>(allocations() - allocations_before);
     std::sort(latencies.begin(), latencies.end());
     const auto at = [&](double q) {
         return latencies.empty() ? 0.0
                                  : latencies[static_cast<std::size_t>(q * double(latencies.size() - 1))];
     };
-    return {total / wall, cpu / total * 1e6, at(0.50), at(0.99), allocated / total, failures};
+    return {total / wall, cpu / total * 1e6, system / total * 1e6, at(0.50), at(0.99), allocated / total, failures};
 }
 
 } // namespace bench
@@ -405,6 +414,7 @@ figures median(std::vector<figures> runs)
     figures out;
     out.requests_per_second = middle(&figures::requests_per_second);
     out.cpu_us_per_call = middle(&figures::cpu_us_per_call);
+    out.system_cpu_us_per_call = middle(&figures::system_cpu_us_per_call);
     out.p50_us = middle(&figures::p50_us);
     out.p99_us = middle(&figures::p99_us);
     out.allocations_per_call = middle(&figures::allocations_per_call);

@@ -66,8 +66,9 @@ private:
 
 /// Pins the calling thread to `cpu` (no-op on a one-CPU machine).
 void pin_to_cpu(int cpu);
-/// User + system CPU seconds of the whole process.
+/// User + system CPU seconds of the whole process, and the system (kernel) part alone.
 double process_cpu_seconds();
+double process_system_cpu_seconds();
 /// Peak resident set (VmHWM) and current resident set (VmRSS) of this process, in KiB.
 std::size_t peak_rss_kib();
 std::size_t current_rss_kib();
@@ -111,6 +112,7 @@ struct figures
 {
     double requests_per_second = 0;
     double cpu_us_per_call = 0;
+    double system_cpu_us_per_call = 0; // the kernel's part of cpu_us_per_call (sockets, TCP on loopback)
     double p50_us = 0;
     double p99_us = 0;
     double allocations_per_call = 0;
