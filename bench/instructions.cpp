@@ -5,7 +5,8 @@
 // usage: bench_instructions [calls, default 200]
 //   Runs itself under `valgrind --tool=callgrind` once per client and call (the emulator, a child
 //   process, runs natively and is not counted) and prints instructions per call and the ratios.
-// usage: bench_instructions --measure sdk|reference CALL CALLS   (what each valgrind run does)
+// usage: bench_instructions --measure sdk|reference CALL CALLS [IN_FLIGHT]   (what each valgrind run does;
+//   also handy under strace or perf)
 #include "support.hpp"
 
 #include <wacht/wacht.hpp>
@@ -26,7 +27,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-int measure(const std::string& client_name, bench::call_kind call, int calls)
+int measure(const std::string& client_name, bench::call_kind call, int calls, int in_flight)
 {
     bench::emulator_process emulator(150);
     asio::io_context io(1);
@@ -37,16 +38,16 @@ int measure(const std::string& client_name, bench::call_kind call, int calls)
     options.tls.use_system_roots = false;
     options.tls.ca_pem = emulator.ca_pem();
     wacht::client client(io.get_executor(), options);
-    bench::reference_client reference(io, emulator, 1);
+    bench::reference_client reference(io, emulator, in_flight);
     if (!sdk) {
         auto connect = asio::co_spawn(io, reference.connect_all(), asio::use_future);
         io.run();
         connect.get();
     }
     const auto user_id = emulator.first_user_id();
-    const bench::call_function one_call = [&](int) -> asio::awaitable<bool> {
+    const bench::call_function one_call = [&](int worker) -> asio::awaitable<bool> {
         if (!sdk)
-            co_return co_await reference.call(0, call);
+            co_return co_await reference.call(worker, call);
         if (call == bench::call_kind::details) {
             auto details = co_await client.users().details(user_id).try_send();
             co_return details.has_value() && details->id == user_id;
@@ -55,9 +56,9 @@ int measure(const std::string& client_name, bench::call_kind call, int calls)
         auto page = co_await client.users().list().limit(limit).try_send();
         co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
     };
-    bench::measure(io, 1, 20, one_call); // warm: connection, TLS, caches
+    bench::measure(io, in_flight, 20 * in_flight, one_call); // warm: connections, TLS, caches
     CALLGRIND_TOGGLE_COLLECT;
-    const auto f = bench::measure(io, 1, calls, one_call);
+    const auto f = bench::measure(io, in_flight, calls, one_call);
     CALLGRIND_TOGGLE_COLLECT;
     return f.failures == 0 ? 0 : 1;
 }
@@ -88,8 +89,8 @@ double run_under_callgrind(const char* self, const std::string& client_name, ben
 int main(int argc, char** argv)
 {
     try {
-        if (argc == 5 && std::string(argv[1]) == "--measure")
-            return measure(argv[2], bench::call_from_name(argv[3]), std::atoi(argv[4]));
+        if ((argc == 5 || argc == 6) && std::string(argv[1]) == "--measure")
+            return measure(argv[2], bench::call_from_name(argv[3]), std::atoi(argv[4]), argc == 6 ? std::atoi(argv[5]) : 1);
         if (RUNNING_ON_VALGRIND) {
             std::fprintf(stderr, "run without valgrind: it starts valgrind itself\n");
             return 2;
