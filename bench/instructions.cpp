@@ -60,6 +60,7 @@ int measure(const std::string& client_name, bench::call_kind call, int calls, in
     CALLGRIND_TOGGLE_COLLECT;
     const auto f = bench::measure(io, in_flight, calls, one_call);
     CALLGRIND_TOGGLE_COLLECT;
+    std::printf("%s %s: %.1f allocations per call\n", client_name.c_str(), bench::name(call), f.allocations_per_call);
     return f.failures == 0 ? 0 : 1;
 }
 
@@ -89,6 +90,7 @@ double run_under_callgrind(const char* self, const std::string& client_name, ben
 int main(int argc, char** argv)
 {
     try {
+        bench::install_openssl_counting();
         if ((argc == 5 || argc == 6) && std::string(argv[1]) == "--measure")
             return measure(argv[2], bench::call_from_name(argv[3]), std::atoi(argv[4]), argc == 6 ? std::atoi(argv[5]) : 1);
         if (RUNNING_ON_VALGRIND) {

@@ -95,7 +95,7 @@ std::uint64_t allocations()
 
 void install_openssl_counting()
 {
-    CRYPTO_set_mem_functions(
+    const int installed = CRYPTO_set_mem_functions(
         [](std::size_t n, const char*, int) -> void* {
             allocation_count.fetch_add(1, std::memory_order_relaxed);
             return std::malloc(n);
@@ -105,6 +105,8 @@ void install_openssl_counting()
             return std::realloc(p, n);
         },
         [](void* p, const char*, int) { std::free(p); });
+    if (installed != 1) // OpenSSL allocated before main: its allocations would go uncounted
+        throw std::runtime_error("CRYPTO_set_mem_functions failed; OpenSSL's allocations cannot be counted");
 }
 
 const char* name(call_kind call)
