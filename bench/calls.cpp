@@ -28,17 +28,14 @@ int main(int argc, char** argv)
     bench::pin_to_cpu(1);
 
     asio::io_context io(1);
-    wacht::client_options options;
-    options.base_url = emulator.base_url();
-    options.api_key = bench::emulator_process::api_key;
-    options.tls.use_system_roots = false;
-    options.tls.ca_pem = emulator.ca_pem();
+    auto options = bench::client_options(emulator);
     wacht::client client(io.get_executor(), options);
     const auto user_id = emulator.first_user_id();
 
-    std::printf("over TLS, medians of %d interleaved runs of %d calls, client on one thread, emulator in its own "
-                "process\n",
-                rounds, total);
+    std::printf(
+        "over TLS, medians of %d interleaved runs of %d calls, client on one thread, emulator in its own "
+        "process\n",
+        rounds, total);
     std::printf("%-9s %-10s %9s %12s %10s %9s %9s %12s %12s %10s\n", "call", "client", "in-flight",
                 "requests/s", "cpu us/call", "p50 us", "p99 us", "allocs/call", "throughput x", "cpu x");
     std::vector<std::string> rows;
@@ -51,15 +48,7 @@ int main(int argc, char** argv)
             io.restart();
             io.run();
             connect.get();
-            const bench::call_function sdk_call = [&](int) -> asio::awaitable<bool> {
-                if (call == bench::call_kind::details) {
-                    auto details = co_await client.users().details(user_id).try_send();
-                    co_return details.has_value() && details->id == user_id;
-                }
-                const int limit = call == bench::call_kind::list_10 ? 10 : 100;
-                auto page = co_await client.users().list().limit(limit).try_send();
-                co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
-            };
+            const bench::call_function sdk_call = [&](int) { return bench::sdk_call(client, call, user_id); };
             const bench::call_function reference_call = [&](int worker) {
                 return reference.call(worker, call);
             };

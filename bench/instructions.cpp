@@ -32,11 +32,7 @@ int measure(const std::string& client_name, bench::call_kind call, int calls, in
     bench::emulator_process emulator(150);
     asio::io_context io(1);
     const bool sdk = client_name == "sdk";
-    wacht::client_options options;
-    options.base_url = emulator.base_url();
-    options.api_key = bench::emulator_process::api_key;
-    options.tls.use_system_roots = false;
-    options.tls.ca_pem = emulator.ca_pem();
+    const auto options = bench::client_options(emulator);
     wacht::client client(io.get_executor(), options);
     bench::reference_client reference(io, emulator, in_flight);
     if (!sdk) {
@@ -45,22 +41,15 @@ int measure(const std::string& client_name, bench::call_kind call, int calls, in
         connect.get();
     }
     const auto user_id = emulator.first_user_id();
-    const bench::call_function one_call = [&](int worker) -> asio::awaitable<bool> {
-        if (!sdk)
-            co_return co_await reference.call(worker, call);
-        if (call == bench::call_kind::details) {
-            auto details = co_await client.users().details(user_id).try_send();
-            co_return details.has_value() && details->id == user_id;
-        }
-        const int limit = call == bench::call_kind::list_10 ? 10 : 100;
-        auto page = co_await client.users().list().limit(limit).try_send();
-        co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
+    const bench::call_function one_call = [&](int worker) {
+        return sdk ? bench::sdk_call(client, call, user_id) : reference.call(worker, call);
     };
     bench::measure(io, in_flight, 20 * in_flight, one_call); // warm: connections, TLS, caches
     CALLGRIND_TOGGLE_COLLECT;
     const auto f = bench::measure(io, in_flight, calls, one_call);
     CALLGRIND_TOGGLE_COLLECT;
-    std::printf("%s %s: %.1f allocations per call\n", client_name.c_str(), bench::name(call), f.allocations_per_call);
+    std::printf("%s %s: %.1f allocations per call\n", client_name.c_str(), bench::name(call),
+                f.allocations_per_call);
     return f.failures == 0 ? 0 : 1;
 }
 
@@ -92,7 +81,8 @@ int main(int argc, char** argv)
     try {
         bench::install_openssl_counting();
         if ((argc == 5 || argc == 6) && std::string(argv[1]) == "--measure")
-            return measure(argv[2], bench::call_from_name(argv[3]), std::atoi(argv[4]), argc == 6 ? std::atoi(argv[5]) : 1);
+            return measure(argv[2], bench::call_from_name(argv[3]), std::atoi(argv[4]),
+                           argc == 6 ? std::atoi(argv[5]) : 1);
         if (RUNNING_ON_VALGRIND) {
             std::fprintf(stderr, "run without valgrind: it starts valgrind itself\n");
             return 2;

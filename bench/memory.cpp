@@ -33,16 +33,6 @@ int open_descriptors()
     return n - 3; // ".", ".." and the directory's own descriptor
 }
 
-wacht::client_options options_for(const bench::emulator_process& emulator)
-{
-    wacht::client_options options;
-    options.base_url = emulator.base_url();
-    options.api_key = bench::emulator_process::api_key;
-    options.tls.use_system_roots = false;
-    options.tls.ca_pem = emulator.ca_pem();
-    return options;
-}
-
 // Runs `count` list-10 calls at once; returns how many succeeded.
 int run_at_once(asio::io_context& io, wacht::client& client, int count)
 {
@@ -75,7 +65,7 @@ int main(int argc, char** argv)
     constexpr int idle = 256;
     double rss_per_connection = 0, heap_per_connection = 0;
     {
-        auto options = options_for(emulator);
+        auto options = bench::client_options(emulator);
         options.pool.max_connections = idle;
         options.pool.max_idle = idle;
         wacht::client client(io.get_executor(), options);
@@ -98,7 +88,7 @@ int main(int argc, char** argv)
     }
     // ---- 10,000 calls in flight over 64 connections ----
     {
-        auto options = options_for(emulator);
+        auto options = bench::client_options(emulator);
         options.pool.max_connections = 64;
         wacht::client client(io.get_executor(), options);
         failures += 64 - run_at_once(io, client, 64); // warm: the pool's 64 connections

@@ -8,8 +8,8 @@
 
 #include <wacht/wacht.hpp>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -65,11 +65,7 @@ int main(int argc, char** argv)
     bench::emulator_process emulator(150);
     bench::pin_to_cpu(1);
     asio::io_context io(1);
-    wacht::client_options options;
-    options.base_url = emulator.base_url();
-    options.api_key = bench::emulator_process::api_key;
-    options.tls.use_system_roots = false;
-    options.tls.ca_pem = emulator.ca_pem();
+    auto options = bench::client_options(emulator);
     wacht::client client(io.get_executor(), options);
     const auto user_id = emulator.first_user_id();
 
@@ -80,15 +76,7 @@ int main(int argc, char** argv)
     bool ok = true;
     for (const auto call :
          {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
-        const bench::call_function sdk_call = [&](int) -> asio::awaitable<bool> {
-            if (call == bench::call_kind::details) {
-                auto details = co_await client.users().details(user_id).try_send();
-                co_return details.has_value() && details->id == user_id;
-            }
-            const int limit = call == bench::call_kind::list_10 ? 10 : 100;
-            auto page = co_await client.users().list().limit(limit).try_send();
-            co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
-        };
+        const bench::call_function sdk_call = [&](int) { return bench::sdk_call(client, call, user_id); };
         bench::measure(io, in_flight, std::max(200, in_flight * 4), sdk_call);
         std::vector<bench::figures> sdk_runs;
         std::vector<double> node_cpu, node_rate;
@@ -108,9 +96,9 @@ int main(int argc, char** argv)
             continue;
         }
         const double ratio = sdk.cpu_us_per_call / node.cpu_us_per_call;
-        std::printf("%-9s %9.1f (%4.1f) %16.1f %12.0f %12.0f %10.3f\n", bench::name(call), sdk.cpu_us_per_call,
-                    sdk.system_cpu_us_per_call,
-                    node.cpu_us_per_call, sdk.requests_per_second, node.calls_per_second, ratio);
+        std::printf("%-9s %9.1f (%4.1f) %16.1f %12.0f %12.0f %10.3f\n", bench::name(call),
+                    sdk.cpu_us_per_call, sdk.system_cpu_us_per_call, node.cpu_us_per_call,
+                    sdk.requests_per_second, node.calls_per_second, ratio);
         rows.push_back(
             bench::row("client CPU vs the Node SDK (us/call)",
                        std::string(bench::name(call)) + ", " + std::to_string(in_flight) + " in flight",

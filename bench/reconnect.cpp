@@ -22,11 +22,7 @@ int main(int argc, char** argv)
     bench::pin_to_cpu(1);
     asio::io_context io(1);
     const auto make_client = [&](bool resume) {
-        wacht::client_options options;
-        options.base_url = emulator.base_url();
-        options.api_key = bench::emulator_process::api_key;
-        options.tls.use_system_roots = false;
-        options.tls.ca_pem = emulator.ca_pem();
+        auto options = bench::client_options(emulator);
         options.tls.session_resumption = resume;
         options.pool.max_idle = 0; // every call on a new connection
         return wacht::client(io.get_executor(), options);

@@ -359,6 +359,29 @@ std::string row(const std::string& figure, const std::string& what, double sdk, 
     return line;
 }
 
+// ---- the SDK ----------------------------------------------------------------------------------------
+
+wacht::client_options client_options(const emulator_process& emulator)
+{
+    wacht::client_options options;
+    options.base_url = emulator.base_url();
+    options.api_key = emulator_process::api_key;
+    options.tls.use_system_roots = false;
+    options.tls.ca_pem = emulator.ca_pem();
+    return options;
+}
+
+asio::awaitable<bool> sdk_call(wacht::client& client, call_kind call, const std::string& user_id)
+{
+    if (call == call_kind::details) {
+        auto details = co_await client.users().details(user_id).try_send();
+        co_return details.has_value() && details->id == user_id;
+    }
+    const int limit = call == call_kind::list_10 ? 10 : 100;
+    auto page = co_await client.users().list().limit(limit).try_send();
+    co_return page.has_value() && page->data.size() == static_cast<std::size_t>(limit);
+}
+
 // ---- measuring ---------------------------------------------------------------------------------------
 
 figures measure(asio::io_context& io, int in_flight, int total, const call_function& call)
@@ -397,7 +420,8 @@ figures measure(asio::io_context& io, int in_flight, int total, const call_funct
         return latencies.empty() ? 0.0
                                  : latencies[static_cast<std::size_t>(q * double(latencies.size() - 1))];
     };
-    return {total / wall, cpu / total * 1e6, system / total * 1e6, at(0.50), at(0.99), allocated / total, failures};
+    return {total / wall,      cpu / total * 1e6, system / total * 1e6, at(0.50), at(0.99),
+            allocated / total, failures};
 }
 
 } // namespace bench

@@ -5,6 +5,8 @@
 // RSS are the client's alone.
 #pragma once
 
+#include <wacht/wacht.hpp>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -105,6 +107,12 @@ private:
     boost::asio::ip::tcp::endpoint endpoint_;
     std::vector<std::unique_ptr<stream>> streams_;
 };
+
+/// Options for a wacht::client of the emulator (its URL, key and CA).
+wacht::client_options client_options(const emulator_process& emulator);
+
+/// One SDK call of the given kind (details of `user_id`); true when it returned the expected model.
+boost::asio::awaitable<bool> sdk_call(wacht::client& client, call_kind call, const std::string& user_id);
 
 /// Latency and throughput of `in_flight` workers doing `total` calls between them on `io` (run by this
 /// thread), with process CPU and allocations per call.

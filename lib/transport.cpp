@@ -99,17 +99,24 @@ public:
         out_ = {};
     }
 
+    /// Completes with (error_code, 0).
     template <class Token>
     auto async_handshake(Token&& token)
     {
-        return asio::async_compose<Token, void(error_code)>(handshake_op{*this}, token, tcp_);
+        const auto handshake = [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); };
+        return asio::async_compose<Token, void(error_code, std::size_t)>(
+            ssl_op<decltype(handshake)>{*this, handshake}, token, tcp_);
     }
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token)
     {
-        return asio::async_compose<Token, void(error_code, std::size_t)>(
-            read_op{*this, beast::buffers_front(buffers)}, token, tcp_);
+        const auto buffer = beast::buffers_front(buffers);
+        const auto read = [buffer](SSL* ssl, std::size_t& got) {
+            return buffer.size() == 0 ? 1 : SSL_read_ex(ssl, buffer.data(), buffer.size(), &got);
+        };
+        return asio::async_compose<Token, void(error_code, std::size_t)>(ssl_op<decltype(read)>{*this, read},
+                                                                         token, tcp_);
     }
 
     template <class ConstBuffers, class Token>
@@ -209,43 +216,14 @@ private:
         fill,
     };
 
-    struct handshake_op
+    // Runs an SSL call (the handshake, or a read into `buffer`) until it succeeds: what OpenSSL writes
+    // is sent first, and when it wants more input the socket is read.
+    template <class Call>
+    struct ssl_op
     {
         tls_stream& s;
-        bool finished = false;
-        pending waiting = pending::none;
-
-        template <class Self>
-        void operator()(Self& self, error_code ec = {}, std::size_t n = 0)
-        {
-            if (ec)
-                return self.complete(ec == asio::error::eof ? asio::ssl::error::stream_truncated : ec);
-            s.settle(waiting, n);
-            if (finished && s.out_.empty())
-                return self.complete({});
-            ERR_clear_error();
-            const int result = SSL_do_handshake(s.ssl_);
-            finished = result == 1;
-            switch (s.after(result, finished, ec)) {
-            case next::done:
-                return self.complete({});
-            case next::flush:
-                waiting = pending::flush;
-                return s.flush(std::move(self));
-            case next::read:
-                waiting = pending::fill;
-                return s.fill(std::move(self));
-            case next::fail:
-                return self.complete(ec);
-            }
-        }
-    };
-
-    struct read_op
-    {
-        tls_stream& s;
-        asio::mutable_buffer buffer;
-        std::size_t got = 0;
+        Call call; // int(SSL*, std::size_t& transferred): 1 on success
+        std::size_t transferred = 0;
         bool finished = false;
         pending waiting = pending::none;
 
@@ -256,16 +234,14 @@ private:
                 return self.complete(ec, 0);
             s.settle(waiting, n);
             if (finished && s.out_.empty())
-                return self.complete({}, got);
-            if (buffer.size() == 0)
-                return self.complete({}, 0);
+                return self.complete({}, transferred);
             ERR_clear_error();
-            const int result = SSL_read_ex(s.ssl_, buffer.data(), buffer.size(), &got);
+            const int result = call(s.ssl_, transferred);
             finished = result == 1;
             switch (s.after(result, finished, ec)) {
             case next::done:
-                return self.complete({}, got);
-            case next::flush: // a post-handshake reply (a key update): sent before the data is handed over
+                return self.complete({}, transferred);
+            case next::flush: // a handshake message, or a post-handshake reply: sent before anything else
                 waiting = pending::flush;
                 return s.flush(std::move(self));
             case next::read:
@@ -931,7 +907,7 @@ private:
             offer_session(handle);
             auto [tls_limit, tls_deadline_bound] = phase_limit(options_.timeouts.tls_handshake, deadline);
             conn->lowest().expires_at(tls_limit);
-            auto [handshake_ec] = co_await conn->secure->async_handshake(nothrow_awaitable);
+            auto [handshake_ec, no_bytes] = co_await conn->secure->async_handshake(nothrow_awaitable);
             if (handshake_ec) {
                 outcome.code = phase_error(handshake_ec, errc::tls_handshake_failed,
                                            errc::tls_handshake_timeout, tls_deadline_bound);
