@@ -36,8 +36,8 @@ int main(int argc, char** argv)
         "over TLS, medians of %d interleaved runs of %d calls, client on one thread, emulator in its own "
         "process\n",
         rounds, total);
-    std::printf("%-9s %-10s %9s %12s %10s %9s %9s %12s %12s %10s\n", "call", "client", "in-flight",
-                "requests/s", "cpu us/call", "p50 us", "p99 us", "allocs/call", "throughput x", "cpu x");
+    std::printf("%-9s %-10s %9s %12s %10s %8s %9s %9s %12s %12s %10s\n", "call", "client", "in-flight",
+                "requests/s", "cpu us/call", "of: sys", "p50 us", "p99 us", "allocs/call", "throughput x", "cpu x");
     std::vector<std::string> rows;
     int failures = 0;
     for (const auto call :
@@ -65,9 +65,9 @@ int main(int argc, char** argv)
             const auto sdk = bench::median(sdk_runs);
             failures += ref.failures + sdk.failures;
             for (const auto& [label, f] : {std::pair{"reference", ref}, std::pair{"wacht-cpp", sdk}})
-                std::printf("%-9s %-10s %9d %12.0f %10.1f %9.0f %9.0f %12.1f %12.2f %10.2f\n",
+                std::printf("%-9s %-10s %9d %12.0f %10.1f %8.1f %9.0f %9.0f %12.1f %12.2f %10.2f\n",
                             bench::name(call), label, in_flight, f.requests_per_second, f.cpu_us_per_call,
-                            f.p50_us, f.p99_us, f.allocations_per_call,
+                            f.system_cpu_us_per_call, f.p50_us, f.p99_us, f.allocations_per_call,
                             f.requests_per_second / ref.requests_per_second,
                             f.cpu_us_per_call / ref.cpu_us_per_call);
             const auto what =

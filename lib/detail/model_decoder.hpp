@@ -33,6 +33,9 @@ struct slot
     void* target = nullptr;
     const value_ops* ops = nullptr;
     std::string_view key;
+    /// An object's member, where a null leaves the member as it is. Elsewhere (the body itself, an
+    /// array element) a null is accepted only by a nullable type, as the DOM reader does.
+    bool member = false;
 };
 
 /// An object or array being filled.
@@ -53,6 +56,7 @@ struct value_ops
 {
     const char* expected; // "a string", "an array", ... for error messages
     bool captures_json;   // a boost::json::value member: the whole value is kept as a DOM
+    bool nullable;        // std::optional or boost::json::value: null is a value
     bool (*string)(void*, std::string_view);
     bool (*int64)(void*, std::int64_t);
     bool (*uint64)(void*, std::uint64_t);
@@ -83,6 +87,7 @@ slot slot_of(M& member, std::string_view key = {})
 struct refuse_all
 {
     static constexpr bool captures_json = false;
+    static constexpr bool nullable = false;
     template <class M>
     static bool string(M&, std::string_view)
     {
@@ -215,6 +220,7 @@ struct codec<boost::json::value>
 {
     static constexpr const char* expected = "JSON";
     static constexpr bool captures_json = true;
+    static constexpr bool nullable = true;
     static bool string(boost::json::value& m, std::string_view s)
     {
         m = s;
@@ -251,6 +257,7 @@ struct codec<std::optional<M>>
 {
     static constexpr const char* expected = codec<M>::expected;
     static constexpr bool captures_json = false;
+    static constexpr bool nullable = true;
     static bool string(std::optional<M>& m, std::string_view s) { return codec<M>::string(m.emplace(), s); }
     static bool int64(std::optional<M>& m, std::int64_t n) { return codec<M>::int64(m.emplace(), n); }
     static bool uint64(std::optional<M>& m, std::uint64_t n) { return codec<M>::uint64(m.emplace(), n); }
@@ -313,6 +320,7 @@ struct field_table
                 hint = j + 1;
                 auto s = entries[j].get(model);
                 s.key = entries[j].key;
+                s.member = true;
                 return s;
             }
         }
@@ -339,6 +347,7 @@ constexpr value_ops make_ops()
     using C = codec<M>;
     return {C::expected,
             C::captures_json,
+            C::nullable,
             [](void* m, std::string_view s) { return C::string(*static_cast<M*>(m), s); },
             [](void* m, std::int64_t n) { return C::int64(*static_cast<M*>(m), n); },
             [](void* m, std::uint64_t n) { return C::uint64(*static_cast<M*>(m), n); },

@@ -155,6 +155,15 @@ TEST_CASE("streaming decoder - wrong types name the field - bad JSON says so")
     CHECK(error_of<wacht::revoke_all_result>(R"({"revoked":-1})") ==
           "field 'revoked': expected a non-negative integer");
     CHECK(error_of<wacht::user>("[]") == "the body is not an object");
+    // A null is "leave it as it is" only for a member; as the body or an element it is refused, as
+    // the DOM reader refuses it.
+    CHECK(error_of<wacht::user>("null") == "the body is not an object");
+    CHECK(error_of<wacht::user_page>(R"({"data":[null]})") == "field 'data': expected an object");
+    CHECK(error_of<wacht::backup_codes>(R"({"backup_codes":["a",null]})") ==
+          "field 'backup_codes': expected a string");
+    CHECK_THROWS(json::value_to<wacht::user>(json::parse("null")));
+    CHECK_THROWS(json::value_to<wacht::user_page>(json::parse(R"({"data":[null]})")));
+    CHECK_THROWS(json::value_to<wacht::backup_codes>(json::parse(R"({"backup_codes":["a",null]})")));
     CHECK(error_of<wacht::user>(R"({"id":"1")").rfind("body is not JSON: ", 0) == 0);
     CHECK(error_of<wacht::user>(R"({"id":"1"} trailing)").rfind("body is not JSON: ", 0) == 0);
     CHECK(error_of<wacht::user>("").rfind("body is not JSON: ", 0) == 0);
