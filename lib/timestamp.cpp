@@ -125,7 +125,7 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
 
 namespace detail {
 
-void append_timestamp(std::string& out, timestamp t)
+void append_timestamp(std::string& out, timestamp t, char quote)
 {
     // Split into days and the nanoseconds of the day (floor, so that instants before 1970 work).
     constexpr std::int64_t nanos_per_day = 86'400'000'000'000;
@@ -151,6 +151,8 @@ void append_timestamp(std::string& out, timestamp t)
     const std::int64_t nanos = of_day % 1'000'000'000;
     char buffer[32];
     char* p = buffer;
+    if (quote)
+        *p++ = quote;
     const auto put = [&p](std::int64_t value, int width) {
         for (int i = width - 1; i >= 0; --i) {
             p[i] = static_cast<char>('0' + value % 10);
@@ -179,6 +181,8 @@ void append_timestamp(std::string& out, timestamp t)
             put(nanos, 9);
     }
     *p++ = 'Z';
+    if (quote)
+        *p++ = quote;
     out.append(buffer, p);
 }
 
@@ -187,7 +191,7 @@ void append_timestamp(std::string& out, timestamp t)
 std::string format_timestamp(timestamp t)
 {
     std::string out;
-    detail::append_timestamp(out, t);
+    detail::append_timestamp(out, t, 0);
     return out;
 }
 

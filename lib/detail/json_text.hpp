@@ -17,8 +17,9 @@
 
 namespace wacht::detail {
 
-/// Appends "YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z" (format_timestamp without the allocation).
-void append_timestamp(std::string& out, timestamp t);
+/// Appends "YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z" (format_timestamp without the allocation),
+/// between two `quote` characters when one is given.
+void append_timestamp(std::string& out, timestamp t, char quote = 0);
 
 /// Whether a byte must be escaped in a JSON string: control characters, '"' and '\\'.
 inline constexpr auto json_escaped = [] {
@@ -91,9 +92,7 @@ void append_json_value(std::string& out, const T& v)
         char digits[24];
         out.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
     } else if constexpr (std::is_same_v<T, timestamp>) {
-        out += '"';
-        append_timestamp(out, v);
-        out += '"';
+        append_timestamp(out, v, '"');
     } else if constexpr (std::is_same_v<T, boost::json::value>) {
         out += boost::json::serialize(v);
     } else if constexpr (has_schema<T>) {
@@ -128,19 +127,26 @@ void append_json_optional_or_vector(std::string& out, const std::vector<T>& v)
 template <class T>
 void append_json(std::string& out, const T& value)
 {
+    // Each field's `,"key":` is made once per model type (schema keys are plain ASCII: nothing to
+    // escape), so that a field costs one append before its value.
+    static const auto prefixes = [] {
+        std::vector<std::string> made;
+        for_each_field<T>([&](const auto& f) { made.push_back(",\"" + std::string(f.key) + "\":"); });
+        return made;
+    }();
     out += '{';
-    bool first = true;
+    const auto start = out.size();
+    std::size_t index = 0;
     for_each_field<T>([&](const auto& f) {
         const auto& member = value.*f.member;
+        const auto& prefix = prefixes[index++];
         if constexpr (requires { member.has_value(); })
             if (f.omit_when_null && !member.has_value())
                 return;
-        if (!first)
-            out += ',';
-        first = false;
-        out += '"'; // schema keys are plain ASCII: nothing to escape
-        out += f.key;
-        out += "\":";
+        if (out.size() == start) // the first field written has no comma
+            out.append(prefix, 1, std::string::npos);
+        else
+            out += prefix;
         append_json_value(out, member);
     });
     out += '}';
