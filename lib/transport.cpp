@@ -122,8 +122,15 @@ public:
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token)
     {
+        // The BIO takes every byte, so SSL_write never waits: the operation then sends the ciphertext.
+        const auto buffer = beast::buffers_front(buffers);
+        const auto write = [buffer](SSL* ssl, std::size_t& written) {
+            return buffer.size() == 0
+                       ? 1
+                       : SSL_write_ex(ssl, buffer.data(), std::min(buffer.size(), max_write), &written);
+        };
         return asio::async_compose<Token, void(error_code, std::size_t)>(
-            write_op{*this, beast::buffers_front(buffers)}, token, tcp_);
+            ssl_op<decltype(write)>{*this, write}, token, tcp_);
     }
 
 private:
@@ -216,8 +223,8 @@ private:
         fill,
     };
 
-    // Runs an SSL call (the handshake, or a read into `buffer`) until it succeeds: what OpenSSL writes
-    // is sent first, and when it wants more input the socket is read.
+    // Runs an SSL call (the handshake, a read or a write) until it succeeds and what OpenSSL wrote is
+    // sent; when it wants more input the socket is read.
     template <class Call>
     struct ssl_op
     {
@@ -250,35 +257,6 @@ private:
             case next::fail:
                 return self.complete(ec, 0);
             }
-        }
-    };
-
-    struct write_op
-    {
-        tls_stream& s;
-        asio::const_buffer buffer;
-        std::size_t written = 0;
-        bool started = false;
-        pending waiting = pending::none;
-
-        template <class Self>
-        void operator()(Self& self, error_code ec = {}, std::size_t n = 0)
-        {
-            if (ec)
-                return self.complete(ec, 0);
-            s.settle(waiting, n);
-            if (started)
-                return self.complete({}, written); // the ciphertext is out
-            started = true;
-            if (buffer.size() == 0)
-                return self.complete({}, 0);
-            ERR_clear_error();
-            const int result =
-                SSL_write_ex(s.ssl_, buffer.data(), std::min(buffer.size(), max_write), &written);
-            if (result != 1)
-                return self.complete(ssl_failure(SSL_get_error(s.ssl_, result)), 0);
-            waiting = pending::flush;
-            return s.flush(std::move(self)); // the BIO takes every byte: SSL_write never waits
         }
     };
 
