@@ -37,7 +37,8 @@ int main(int argc, char** argv)
         "process\n",
         rounds, total);
     std::printf("%-9s %-10s %9s %12s %10s %8s %9s %9s %12s %12s %10s\n", "call", "client", "in-flight",
-                "requests/s", "cpu us/call", "of: sys", "p50 us", "p99 us", "allocs/call", "throughput x", "cpu x");
+                "requests/s", "cpu us/call", "of: sys", "p50 us", "p99 us", "allocs/call", "throughput x",
+                "cpu x");
     std::vector<std::string> rows;
     int failures = 0;
     for (const auto call :

@@ -237,7 +237,8 @@ struct handler
         if (current == mode::capture)
             capture.push_null();
         else if (current == mode::fill)
-            return scalar(ec, [&](const slot& s) { return (s.member || s.ops->nullable) && s.ops->null(s.target); });
+            return scalar(
+                ec, [&](const slot& s) { return (s.member || s.ops->nullable) && s.ops->null(s.target); });
         return true;
     }
     bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }

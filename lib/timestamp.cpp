@@ -99,7 +99,7 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
         if (digits == 0)
             return std::nullopt;
         static constexpr std::int64_t scale[] = {1,      100'000'000, 10'000'000, 1'000'000, 100'000,
-                                          10'000, 1'000,       100,        10,        1};
+                                                 10'000, 1'000,       100,        10,        1};
         nanos *= scale[digits];
     }
     std::int64_t offset_minutes = 0;
