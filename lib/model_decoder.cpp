@@ -152,7 +152,8 @@ struct handler
         close(false, n);
         return true;
     }
-    bool on_key_part(std::string_view s, std::size_t, boost::system::error_code&)
+    // A key or string that arrives in parts (across chunks): the parts are kept until the last one.
+    bool part(std::string_view s)
     {
         if (current == mode::capture)
             capture.push_chars(s);
@@ -160,30 +161,28 @@ struct handler
             text.append(s);
         return true;
     }
+    // The whole key or string, given its last part; call text.clear() once it has been used.
+    std::string_view whole(std::string_view last)
+    {
+        if (text.empty())
+            return last;
+        text.append(last);
+        return text;
+    }
+
+    bool on_key_part(std::string_view s, std::size_t, boost::system::error_code&) { return part(s); }
     bool on_key(std::string_view s, std::size_t, boost::system::error_code&)
     {
         if (current == mode::capture) {
             capture.push_key(s);
         } else if (current == mode::fill) {
             auto& f = frames[depth - 1];
-            if (text.empty()) {
-                next = f.member(f.target, s, f.hint);
-            } else {
-                text.append(s);
-                next = f.member(f.target, text, f.hint);
-                text.clear();
-            }
+            next = f.member(f.target, whole(s), f.hint);
+            text.clear();
         }
         return true;
     }
-    bool on_string_part(std::string_view s, std::size_t, boost::system::error_code&)
-    {
-        if (current == mode::capture)
-            capture.push_chars(s);
-        else if (current == mode::fill)
-            text.append(s);
-        return true;
-    }
+    bool on_string_part(std::string_view s, std::size_t, boost::system::error_code&) { return part(s); }
     bool on_string(std::string_view s, std::size_t, boost::system::error_code& ec)
     {
         if (current == mode::capture) {
@@ -192,10 +191,8 @@ struct handler
         }
         if (current == mode::skip)
             return true;
-        if (text.empty())
-            return scalar(ec, [&](const slot& sl) { return sl.ops->string(sl.target, s); });
-        text.append(s);
-        const bool ok = scalar(ec, [&](const slot& sl) { return sl.ops->string(sl.target, text); });
+        const auto value = whole(s);
+        const bool ok = scalar(ec, [&](const slot& sl) { return sl.ops->string(sl.target, value); });
         text.clear();
         return ok;
     }
