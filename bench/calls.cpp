@@ -3,6 +3,7 @@
 // in flight over TLS. The emulator runs in its own process on CPU 0, the client on CPU 1.
 //
 // usage: bench_calls [calls per run, default 4000] [runs of each client, interleaved, default 3]
+//                    [only this call: list-10, details or list-100] [only this many in flight]
 // Each figure is the median of the runs.
 // Prints a table, then one "row" line per figure for bench/run.
 #include "support.hpp"
@@ -24,6 +25,8 @@ int main(int argc, char** argv)
     bench::install_openssl_counting();
     const int total = argc > 1 ? std::atoi(argv[1]) : 4000;
     const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
+    const std::string only_call = argc > 3 ? argv[3] : "";
+    const int only_in_flight = argc > 4 ? std::atoi(argv[4]) : 0;
     bench::emulator_process emulator(150);
     bench::pin_to_cpu(1);
 
@@ -44,6 +47,9 @@ int main(int argc, char** argv)
     for (const auto call :
          {bench::call_kind::list_10, bench::call_kind::details, bench::call_kind::list_100}) {
         for (const int in_flight : {1, 8, 64}) {
+            if ((!only_call.empty() && only_call != bench::name(call)) ||
+                (only_in_flight != 0 && only_in_flight != in_flight))
+                continue;
             bench::reference_client reference(io, emulator, in_flight);
             auto connect = asio::co_spawn(io, reference.connect_all(), asio::use_future);
             io.restart();
