@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <limits>
 #include <random>
 #include <regex>
 #include <set>
@@ -48,6 +49,7 @@ template <class Model>
 http_response model_response(const Model& model)
 {
     http_response response{200, "application/json", {}};
+    response.body.reserve(2048); // a user's details in one allocation
     wacht::detail::append_json(response.body, model);
     return response;
 }
@@ -262,6 +264,88 @@ std::string id_text(id_type id)
     return std::to_string(id);
 }
 
+// Rows by id that also know each user's rows, so that reading one user's emails, phones or connections
+// does not scan the whole table. Rows are added with put() and removed with erase()/erase_if(); a row's
+// user_id does not change once it is in.
+template <class Row>
+class user_rows
+{
+public:
+    using rows_type = std::map<id_type, Row>;
+    using iterator = typename rows_type::iterator;
+    using const_iterator = typename rows_type::const_iterator;
+
+    iterator begin() { return rows_.begin(); }
+    iterator end() { return rows_.end(); }
+    const_iterator begin() const { return rows_.begin(); }
+    const_iterator end() const { return rows_.end(); }
+    iterator find(id_type id) { return rows_.find(id); }
+    const_iterator find(id_type id) const { return rows_.find(id); }
+
+    /// Inserts `row`, or replaces the row with its id; returns the stored row.
+    Row& put(const Row& row)
+    {
+        if (auto it = rows_.find(row.id); it != rows_.end())
+            by_user_.erase({it->second.user_id, row.id});
+        by_user_.emplace(row.user_id, row.id);
+        return rows_.insert_or_assign(row.id, row).first->second;
+    }
+
+    void erase(iterator it)
+    {
+        by_user_.erase({it->second.user_id, it->first});
+        rows_.erase(it);
+    }
+
+    template <class Predicate>
+    void erase_if(Predicate matches)
+    {
+        for (auto it = rows_.begin(); it != rows_.end();) {
+            auto next = std::next(it);
+            if (matches(it->second))
+                erase(it);
+            it = next;
+        }
+    }
+
+    void erase_user(id_type user_id)
+    {
+        for (auto it = by_user_.lower_bound({user_id, first_id});
+             it != by_user_.end() && it->first == user_id;) {
+            rows_.erase(it->second);
+            it = by_user_.erase(it);
+        }
+    }
+
+    /// Calls `f(row)` for each of the user's rows, oldest (smallest id) first, or newest first.
+    template <class F>
+    void for_user(id_type user_id, F f)
+    {
+        for (auto it = by_user_.lower_bound({user_id, first_id});
+             it != by_user_.end() && it->first == user_id; ++it)
+            f(rows_.find(it->second)->second);
+    }
+    template <class F>
+    void for_user(id_type user_id, F f) const
+    {
+        for (auto it = by_user_.lower_bound({user_id, first_id});
+             it != by_user_.end() && it->first == user_id; ++it)
+            f(rows_.find(it->second)->second);
+    }
+    template <class F>
+    void for_user_newest_first(id_type user_id, F f) const
+    {
+        auto it = by_user_.lower_bound({user_id + 1, first_id});
+        while (it != by_user_.begin() && std::prev(it)->first == user_id)
+            f(rows_.find((--it)->second)->second);
+    }
+
+private:
+    static constexpr id_type first_id = std::numeric_limits<id_type>::min();
+    rows_type rows_;
+    std::set<std::pair<id_type, id_type>> by_user_;
+};
+
 // What a list is ordered by: a time (as a count, cheap to compare) or a text.
 struct sort_value
 {
@@ -351,12 +435,12 @@ struct api::state
     std::map<id_type, user_row> users;
     // Users by (created_at, id): the default list order without scanning and sorting every user.
     std::set<std::pair<std::int64_t, id_type>> users_by_created;
-    std::map<id_type, email_row> emails;
-    std::map<id_type, phone_row> phones;
+    user_rows<email_row> emails;
+    user_rows<phone_row> phones;
     std::map<id_type, signin_row> signins;
     std::map<id_type, passkey_row> passkeys;
     std::map<id_type, authenticator_row> authenticators;
-    std::map<id_type, social_row> social_connections;
+    user_rows<social_row> social_connections;
     std::map<id_type, org_row> organizations;
     std::map<id_type, org_row> workspaces;
     std::map<id_type, org_membership_row> organization_memberships;
@@ -504,20 +588,18 @@ struct api::state
             d.primary_phone_number_id = id_text(p->id);
             d.primary_phone_number = p->phone_number; // bare, unlike the list
         }
-        for (const auto& [id, e] : emails)
-            if (e.user_id == u.id)
-                d.email_addresses.push_back({id_text(e.id), e.created_at, e.updated_at,
-                                             id_text(deployment_id), id_text(e.user_id), e.email,
-                                             e.is_primary, e.verified, e.verified_at.value_or(now),
-                                             e.verification_strategy});
-        for (const auto& [id, p] : phones)
-            if (p.user_id == u.id)
-                d.phone_numbers.push_back({id_text(p.id), p.created_at, p.updated_at, id_text(p.user_id),
-                                           p.phone_number, p.country_code, p.verified,
-                                           p.verified_at.value_or(now)});
-        for (auto it = social_connections.rbegin(); it != social_connections.rend(); ++it)
-            if (it->second.user_id == u.id)
-                d.social_connections.push_back(social_model(it->second, form));
+        emails.for_user(u.id, [&](const email_row& e) {
+            d.email_addresses.push_back({id_text(e.id), e.created_at, e.updated_at, id_text(deployment_id),
+                                         id_text(e.user_id), e.email, e.is_primary, e.verified,
+                                         e.verified_at.value_or(now), e.verification_strategy});
+        });
+        phones.for_user(u.id, [&](const phone_row& p) {
+            d.phone_numbers.push_back({id_text(p.id), p.created_at, p.updated_at, id_text(p.user_id),
+                                       p.phone_number, p.country_code, p.verified,
+                                       p.verified_at.value_or(now)});
+        });
+        social_connections.for_user_newest_first(
+            u.id, [&](const social_row& c) { d.social_connections.push_back(social_model(c, form)); });
         d.has_password = u.password.has_value();
         d.has_backup_codes = u.has_backup_codes;
         return d;
@@ -540,12 +622,10 @@ struct api::state
         std::string text = u.first_name + ' ' + u.last_name + ' ' + u.username;
         if (const auto* e = primary_email(u))
             text += ' ' + e->email;
-        for (const auto& [id, e] : emails)
-            if (e.user_id == u.id)
-                text += ' ' + e.email;
-        for (const auto& [id, p] : phones)
-            if (p.user_id == u.id)
-                text += ' ' + p.country_code + p.phone_number + ' ' + p.phone_number;
+        emails.for_user(u.id, [&](const email_row& e) { text += ' ' + e.email; });
+        phones.for_user(u.id, [&](const phone_row& p) {
+            text += ' ' + p.country_code + p.phone_number + ' ' + p.phone_number;
+        });
         return to_lower(text);
     }
 
@@ -561,12 +641,12 @@ struct api::state
             users_by_created.erase({it->second.created_at.time_since_epoch().count(), user_id});
             users.erase(it);
         }
-        std::erase_if(emails, [&](const auto& e) { return e.second.user_id == user_id; });
-        std::erase_if(phones, [&](const auto& p) { return p.second.user_id == user_id; });
+        emails.erase_user(user_id);
+        phones.erase_user(user_id);
         std::erase_if(signins, [&](const auto& s) { return s.second.user_id == user_id; });
         std::erase_if(passkeys, [&](const auto& p) { return p.second.user_id == user_id; });
         std::erase_if(authenticators, [&](const auto& t) { return t.second.user_id == user_id; });
-        std::erase_if(social_connections, [&](const auto& c) { return c.second.user_id == user_id; });
+        social_connections.erase_user(user_id);
         std::erase_if(organization_memberships, [&](const auto& m) { return m.second.user_id == user_id; });
         std::erase_if(workspace_memberships, [&](const auto& m) { return m.second.user_id == user_id; });
     }
@@ -897,13 +977,13 @@ struct api::state
         if (email) {
             email_row e{new_id(), stored_now, stored_now, u.id, *email, true, true, stored_now, "otp"};
             u.primary_email_id = e.id;
-            emails[e.id] = e;
+            emails.put(e);
         }
         if (phone) {
             // The create command sets no country code; the column's default is taken to be "".
             phone_row p{new_id(), stored_now, stored_now, u.id, *phone, "", true, stored_now};
             u.primary_phone_id = p.id;
-            phones[p.id] = p;
+            phones.put(p);
         }
         if (form.profile_image)
             store_image(u, std::move(*form.profile_image));
@@ -1078,9 +1158,7 @@ struct api::state
     // The user's emails lose the primary flag; `primary` gets it.
     void set_primary_email(user_row& u, email_row& primary)
     {
-        for (auto& [id, e] : emails)
-            if (e.user_id == u.id)
-                e.is_primary = false;
+        emails.for_user(u.id, [](email_row& e) { e.is_primary = false; });
         primary.is_primary = true;
         u.primary_email_id = primary.id;
     }
@@ -1101,8 +1179,7 @@ struct api::state
         const auto stored = db_time(now);
         // verified_at is stamped even for an unverified address, as the server does.
         const auto id = new_id();
-        auto& e = emails[id];
-        e = {id, stored, stored, user_id, email, false, verified, stored, "otp"};
+        auto& e = emails.put({id, stored, stored, user_id, email, false, verified, stored, "otp"});
         if (is_primary)
             set_primary_email(user->second, e);
         return model_response(email_model(e, now));
@@ -1141,7 +1218,7 @@ struct api::state
         // Always 200; the user's primary_email_address_id is left as it was.
         if (auto it = emails.find(email_id); it != emails.end() && it->second.user_id == user_id) {
             emails.erase(it);
-            std::erase_if(social_connections, [&](const auto& c) { return c.second.email_id == email_id; });
+            social_connections.erase_if([&](const social_row& c) { return c.email_id == email_id; });
         }
         return empty_success();
     }
@@ -1173,9 +1250,8 @@ struct api::state
         const auto now = std::chrono::system_clock::now();
         const auto stored = db_time(now);
         const auto id = new_id();
-        auto& p = phones[id];
-        p = {id,     stored,       stored,   user_id,
-             number, country_code, verified, verified ? std::optional(stored) : std::nullopt};
+        const auto& p = phones.put({id, stored, stored, user_id, number, country_code, verified,
+                                    verified ? std::optional(stored) : std::nullopt});
         if (is_primary) // phones have no flag of their own
             user->second.primary_phone_id = id;
         return model_response(phone_model(p, now));
@@ -1241,9 +1317,9 @@ struct api::state
     {
         std::lock_guard lock(mutex);
         json::array data;
-        for (auto it = social_connections.rbegin(); it != social_connections.rend(); ++it) // newest first
-            if (it->second.user_id == user_id)
-                data.push_back(json::value_from(social_model(it->second, tokens::plaintext)));
+        social_connections.for_user_newest_first(user_id, [&](const social_row& c) {
+            data.push_back(json::value_from(social_model(c, tokens::plaintext)));
+        });
         return whole_list(std::move(data));
     }
 
@@ -1687,9 +1763,11 @@ struct api::state
         auto& u = existing_user(user_id);
         const auto wanted = body.optional_string("email_address");
         const email_row* email = wanted ? nullptr : primary_email(u);
-        for (const auto& [id, e] : emails)
-            if (wanted && e.user_id == user_id && e.email == *wanted)
-                email = &e;
+        if (wanted)
+            emails.for_user(user_id, [&](const email_row& e) {
+                if (e.email == *wanted)
+                    email = &e;
+            });
         if (!email)
             fail(404, "Related resource not found");
         const auto now = db_time(std::chrono::system_clock::now());
@@ -1702,7 +1780,7 @@ struct api::state
                      email->email,
                      body.optional_string("access_token").value_or(""),
                      body.optional_string("refresh_token").value_or("")};
-        social_connections[c.id] = c;
+        social_connections.put(c);
         return model_response(social_model(c, tokens::plaintext));
     }
 
@@ -1905,12 +1983,12 @@ struct api::state
                         u.created_at,
                         "otp"};
             u.primary_email_id = e.id;
-            emails[e.id] = e;
+            emails.put(e);
             if (i % 2 == 0) {
                 phone_row p{new_id(), u.created_at, u.created_at, u.id, std::to_string(4155550000 + i),
                             "+1",     true,         u.created_at};
                 u.primary_phone_id = p.id;
-                phones[p.id] = p;
+                phones.put(p);
             }
             insert_user(u);
         }
