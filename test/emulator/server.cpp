@@ -2,6 +2,8 @@
 
 #include "pki.hpp"
 
+#include "detail/tls_stream.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,7 +16,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <atomic>
 #include <charconv>
@@ -246,19 +247,21 @@ struct server::impl
             std::atomic<std::uint64_t>& closed;
             ~count_close() { ++closed; }
         } counter{closed_connections};
-        tcp_stream stream(std::move(socket));
         if (!options.tls) {
+            tcp_stream stream(std::move(socket));
             co_await serve(stream, stream);
             co_return;
         }
-        beast::ssl_stream<tcp_stream&> tls(stream, ssl_context);
-        stream.expires_after(std::chrono::seconds(10));
-        auto [ec] = co_await tls.async_handshake(ssl::stream_base::server, nothrow_awaitable);
+        // The SDK's own TLS layer in server mode: a record costs one copy and one composed operation.
+        wacht::detail::basic_tls_stream<tcp_stream> tls(std::move(socket), ssl_context.native_handle(),
+                                                        wacht::detail::tls_role::server);
+        tls.next_layer().expires_after(std::chrono::seconds(10));
+        auto [ec, no_bytes] = co_await tls.async_handshake(nothrow_awaitable);
         if (ec)
             co_return;
         if (SSL_session_reused(tls.native_handle()))
             ++resumed_handshakes;
-        co_await serve(tls, stream);
+        co_await serve(tls, tls.next_layer());
     }
 
     template <class Stream>
