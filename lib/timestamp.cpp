@@ -149,10 +149,20 @@ void append_timestamp(std::string& out, timestamp t, char quote)
 
     const std::int64_t seconds_of_day = of_day / 1'000'000'000;
     const std::int64_t nanos = of_day % 1'000'000'000;
-    char buffer[32];
+    char buffer[40];
     char* p = buffer;
     if (quote)
         *p++ = quote;
+    // Two digits at a time from a table: a timestamp is ten or more of them.
+    static constexpr char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    const auto two = [&p](std::int64_t value) {
+        std::memcpy(p, pairs + 2 * value, 2);
+        p += 2;
+    };
+    // Any number of digits, `width` of them, zero-padded.
     const auto put = [&p](std::int64_t value, int width) {
         for (int i = width - 1; i >= 0; --i) {
             p[i] = static_cast<char>('0' + value % 10);
@@ -160,25 +170,30 @@ void append_timestamp(std::string& out, timestamp t, char quote)
         }
         p += width;
     };
-    put(year, 4);
+    two(year / 100); // a timestamp (int64 nanoseconds) spans the years 1677 to 2262
+    two(year % 100);
     *p++ = '-';
-    put(month, 2);
+    two(month);
     *p++ = '-';
-    put(day, 2);
+    two(day);
     *p++ = 'T';
-    put(seconds_of_day / 3600, 2);
+    two(seconds_of_day / 3600);
     *p++ = ':';
-    put(seconds_of_day / 60 % 60, 2);
+    two(seconds_of_day / 60 % 60);
     *p++ = ':';
-    put(seconds_of_day % 60, 2);
+    two(seconds_of_day % 60);
     if (nanos != 0) {
         *p++ = '.';
-        if (nanos % 1'000'000 == 0)
+        if (nanos % 1'000'000 == 0) {
             put(nanos / 1'000'000, 3);
-        else if (nanos % 1'000 == 0)
-            put(nanos / 1'000, 6);
-        else
+        } else if (nanos % 1'000 == 0) {
+            const auto micros = nanos / 1'000;
+            two(micros / 10'000);
+            two(micros / 100 % 100);
+            two(micros % 100);
+        } else {
             put(nanos, 9);
+        }
     }
     *p++ = 'Z';
     if (quote)

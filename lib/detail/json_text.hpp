@@ -9,6 +9,8 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,16 +32,35 @@ inline constexpr auto json_escaped = [] {
     return table;
 }();
 
+/// The position of the first byte at or after `from` that must be escaped, or s.size(). Eight bytes at
+/// a time: most strings have nothing to escape.
+inline std::size_t next_json_escaped(std::string_view s, std::size_t from)
+{
+    constexpr std::uint64_t ones = 0x0101010101010101;
+    constexpr std::uint64_t highs = 0x8080808080808080;
+    const auto has_zero_byte = [](std::uint64_t w) { return ((w - ones) & ~w & highs) != 0; };
+    std::size_t i = from;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        const bool control = ((w - ones * 0x20) & ~w & highs) != 0; // some byte < 0x20
+        if (control || has_zero_byte(w ^ (ones * '"')) || has_zero_byte(w ^ (ones * '\\')))
+            break;
+    }
+    for (; i < s.size(); ++i)
+        if (json_escaped[static_cast<unsigned char>(s[i])])
+            return i;
+    return s.size();
+}
+
 /// Appends `s` as a quoted JSON string, escaped as Boost.JSON's serializer escapes.
 inline void append_json_string(std::string& out, std::string_view s)
 {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
     std::size_t clean_from = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    for (std::size_t i = next_json_escaped(s, 0); i < s.size(); i = next_json_escaped(s, clean_from)) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (!json_escaped[c])
-            continue;
         out.append(s.data() + clean_from, i - clean_from);
         clean_from = i + 1;
         switch (c) {

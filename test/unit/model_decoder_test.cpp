@@ -141,6 +141,24 @@ TEST_CASE("text writer - escapes as Boost.JSON does - omits what the server omit
     CHECK(text == json::serialize(json::value_from(s)));
 }
 
+TEST_CASE("text writer - every byte value at every offset of an eight-byte scan escapes as Boost.JSON does")
+{
+    // The writer scans eight bytes at a time; put each byte value at each place in and around a word.
+    for (int c = 0; c < 256; ++c) {
+        for (std::size_t length = 1; length <= 19; ++length) {
+            for (std::size_t at = 0; at < length; ++at) {
+                std::string value(length, 'a');
+                value[at] = static_cast<char>(c);
+                if (at + 9 < length)
+                    value[at + 9] = '"'; // a second escape later in the same string
+                std::string text;
+                wacht::detail::append_json_string(text, value);
+                REQUIRE(text == json::serialize(json::string(value)));
+            }
+        }
+    }
+}
+
 TEST_CASE("streaming decoder - wrong types name the field - bad JSON says so")
 {
     CHECK(error_of<wacht::user_page>(R"({"data":{"not":"an array"},"has_more":false})") ==

@@ -62,5 +62,10 @@ TEST_CASE("leap days are checked - formatting agrees with chrono calendar from 1
                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
         REQUIRE(text.substr(0, 11) == expected);
         REQUIRE(wacht::parse_timestamp(text) == t);
+        // The precisions the server stores: microseconds and milliseconds.
+        const auto micros = std::chrono::floor<std::chrono::microseconds>(t);
+        REQUIRE(wacht::parse_timestamp(wacht::format_timestamp(micros)) == micros);
+        const auto millis = std::chrono::floor<std::chrono::milliseconds>(t);
+        REQUIRE(wacht::parse_timestamp(wacht::format_timestamp(millis)) == millis);
     }
 }
