@@ -61,13 +61,19 @@ int main(int argc, char** argv)
     int failures = 0;
 
     // ---- idle pooled connections (first, while the heap has not grown yet) ----
+    // The default, then with tls.release_idle_buffers (OpenSSL frees its record buffers when idle).
     double peak_mib = 0;
     constexpr int idle = 256;
-    double rss_per_connection = 0, heap_per_connection = 0;
+    struct idle_cost
     {
+        double resident_kib = 0;
+        double heap_kib = 0;
+    };
+    const auto measure_idle = [&](bool release_idle_buffers) {
         auto options = bench::client_options(emulator);
         options.pool.max_connections = idle;
         options.pool.max_idle = idle;
+        options.tls.release_idle_buffers = release_idle_buffers;
         wacht::client client(io.get_executor(), options);
         failures += 1 - run_at_once(io, client, 1); // warm: TLS context, allocator caches, one connection
         const auto descriptors_before = open_descriptors();
@@ -77,15 +83,18 @@ int main(int argc, char** argv)
         failures += idle - run_at_once(io, client, idle);
         const int opened = open_descriptors() - descriptors_before;
         malloc_trim(0); // what opening them needed at once (handshakes, buffers) is not an idle cost
-        rss_per_connection = (static_cast<double>(bench::current_rss_kib()) - rss_before) / opened;
-        heap_per_connection =
-            (static_cast<double>(bench::heap_in_use_bytes()) - static_cast<double>(heap_before)) / 1024.0 /
-            opened;
-        std::printf(
-            "%d idle pooled TLS connections (%d more sockets): %.1f KiB resident and %.1f KiB of heap "
-            "per connection\n",
-            idle, opened, rss_per_connection, heap_per_connection);
-    }
+        idle_cost cost;
+        cost.resident_kib = (static_cast<double>(bench::current_rss_kib()) - rss_before) / opened;
+        cost.heap_kib = (static_cast<double>(bench::heap_in_use_bytes()) - static_cast<double>(heap_before)) /
+                        1024.0 / opened;
+        std::printf("%d idle pooled TLS connections (%d more sockets)%s: %.1f KiB resident and %.1f KiB of "
+                    "heap per connection\n",
+                    idle, opened, release_idle_buffers ? ", release_idle_buffers" : "", cost.resident_kib,
+                    cost.heap_kib);
+        return cost;
+    };
+    const auto kept = measure_idle(false);
+    const auto released = measure_idle(true);
     // ---- 10,000 calls in flight over 64 connections ----
     {
         auto options = bench::client_options(emulator);
@@ -106,11 +115,15 @@ int main(int argc, char** argv)
                                    "64-connection pool", peak_mib, 0, {bench::goal::value_below, 64})
                             .c_str());
     std::printf("%s\n", bench::row("idle pooled connection (KiB resident)", "256 idle connections",
-                                   rss_per_connection, 0, {bench::goal::value_below, 64})
+                                   kept.resident_kib, 0, {bench::goal::value_below, 64})
                             .c_str());
-    std::printf("%s\n", bench::row("idle pooled connection (KiB heap)", "256 idle connections",
-                                   heap_per_connection, 0, {bench::goal::value_below, 64})
+    std::printf("%s\n", bench::row("idle pooled connection (KiB heap)", "256 idle connections", kept.heap_kib,
+                                   0, {bench::goal::value_below, 64})
                             .c_str());
+    std::printf("%s\n",
+                bench::row("idle pooled connection (KiB heap), release_idle_buffers", "256 idle connections",
+                           released.heap_kib, 0, {bench::goal::value_below, 64})
+                    .c_str());
     if (failures != 0)
         std::fprintf(stderr, "bench_memory: %d calls failed\n", failures);
     return failures == 0 ? 0 : 1;

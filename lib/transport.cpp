@@ -291,9 +291,8 @@ private:
         ssl_context_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
         ssl_context_.set_verify_mode(ssl::verify_peer);
-        // OpenSSL frees a connection's record buffers while it has nothing to read or write: an idle
-        // pooled connection then holds no 34 KiB of them.
-        SSL_CTX_set_mode(ssl_context_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+        if (options_.tls.release_idle_buffers)
+            SSL_CTX_set_mode(ssl_context_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
         const auto fail = [](const std::string& what, const error_code& ec) {
             throw api_error(wacht::error{errc::tls_handshake_failed, {.detail = what, .cause = ec}});
         };

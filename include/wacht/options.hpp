@@ -50,6 +50,10 @@ struct tls_options
     /// new connection opens: an abbreviated handshake without the certificate chain or its
     /// verification. The session was verified when it was made, against this same origin.
     bool session_resumption = true;
+    /// Let OpenSSL free a connection's record buffers (about 16 KiB of heap once they are used) whenever
+    /// it has nothing pending, instead of keeping them for the next call: smaller idle connections for
+    /// about 3 % more CPU per call, since busy connections then allocate them again for every call.
+    bool release_idle_buffers = false;
 };
 
 /// When and how calls are retried. Retried: connect failures and timeouts (the request never left),

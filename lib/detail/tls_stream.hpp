@@ -247,7 +247,10 @@ private:
             s.settle(waiting, n);
             if (finished && s.out_.empty())
                 return self.complete({}, transferred);
-            ERR_clear_error();
+            // SSL_get_error needs an empty error queue; it almost always is, and checking is far cheaper
+            // than OpenSSL 3's ERR_clear_error, which rewrites every slot of the queue.
+            if (ERR_peek_error() != 0)
+                ERR_clear_error();
             const int result = call(s.ssl_, transferred);
             finished = result == 1;
             switch (s.after(result, finished, ec)) {

@@ -178,6 +178,24 @@ TEST_CASE("new connections resume the origin's TLS session - unless turned off -
     CHECK(full.server.resumed_handshake_count() == 0);
 }
 
+TEST_CASE("release_idle_buffers: one connection reused for large and small bodies both ways")
+{
+    auto options = wacht::test::default_server_options();
+    options.api.seed_users = 120;
+    harness h(options, [](wacht::client_options& o) { o.tls.release_idle_buffers = true; });
+    for (int round = 0; round < 3; ++round) {
+        const auto page = h.run(h.client.users().list().limit(100).send()); // many TLS records
+        REQUIRE(page.data.size() == 100);
+        const auto details = h.run(h.client.users().details(page.data[round].id).send());
+        CHECK(details.id == page.data[round].id);
+        wacht::update_user_params change;
+        change.public_metadata = boost::json::object{{"note", std::string(40'000, 'x')}}; // a large upload
+        const auto updated = h.run(h.client.users().update(page.data[round].id, change).send());
+        CHECK(updated.public_metadata.as_object().at("note").as_string().size() == 40'000);
+    }
+    CHECK(h.server.connection_count() == 1);
+}
+
 TEST_CASE("idle connections older than idle_timeout are not reused")
 {
     harness h(wacht::test::default_server_options(),
