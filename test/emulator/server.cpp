@@ -292,13 +292,7 @@ struct server::impl
             lowest.expires_after(options.keep_alive_timeout);
             if (buffer.size() == 0)
                 set_idle(session_number, true);
-            auto [header_ec, header_bytes] =
-                co_await http::async_read_header(stream, buffer, reader, nothrow_awaitable);
-            set_idle(session_number, false);
-            if (header_ec)
-                co_return;
-            auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, reader, nothrow_awaitable);
-            if (body_ec)
+            if (!co_await read_request(stream, buffer, reader, session_number))
                 co_return;
             const bool keep_alive = reader.keep_alive() && !request.body_too_large;
 
@@ -333,6 +327,35 @@ struct server::impl
             co_await stream.async_shutdown(nothrow_awaitable);
         boost::system::error_code ignored;
         lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+
+    // Reads until `reader` has a whole request; false when the connection ended first or sent something
+    // that is not HTTP. One loop of reads and parser calls, without Beast's composed read operations.
+    template <class Stream>
+    task<bool> read_request(Stream& stream, beast::flat_buffer& buffer, request_reader& reader,
+                            std::uint64_t session_number)
+    {
+        constexpr std::size_t read_size = 16 * 1024;
+        reader.eager(true);
+        bool waiting = true; // for the request's first line and headers
+        for (;;) {
+            if (buffer.size() != 0) {
+                beast::error_code ec;
+                buffer.consume(reader.put(buffer.data(), ec));
+                if (ec && ec != http::error::need_more)
+                    co_return false;
+                if (waiting && reader.is_header_done()) {
+                    waiting = false;
+                    set_idle(session_number, false); // no longer waiting for a request: reading one
+                }
+                if (reader.is_done())
+                    co_return true;
+            }
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), nothrow_awaitable);
+            if (ec)
+                co_return false;
+            buffer.commit(n);
+        }
     }
 
     void set_idle(std::uint64_t session_number, bool idle)
