@@ -97,29 +97,25 @@ public:
     template <class Token>
     auto async_handshake(Token&& token)
     {
-        const auto handshake = [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); };
-        return boost::asio::async_compose<Token, void(boost::system::error_code, std::size_t)>(
-            ssl_op<decltype(handshake)>{*this, handshake}, token, tcp_);
+        return start([](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, token);
     }
 
     /// Sends a close_notify, without waiting for the peer's. Completes with (error_code, 0).
     template <class Token>
     auto async_shutdown(Token&& token)
     {
-        const auto shutdown = [](SSL* ssl, std::size_t&) { return SSL_shutdown(ssl) >= 0 ? 1 : -1; };
-        return boost::asio::async_compose<Token, void(boost::system::error_code, std::size_t)>(
-            ssl_op<decltype(shutdown)>{*this, shutdown}, token, tcp_);
+        return start([](SSL* ssl, std::size_t&) { return SSL_shutdown(ssl) >= 0 ? 1 : -1; }, token);
     }
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token)
     {
         const auto buffer = boost::beast::buffers_front(buffers);
-        const auto read = [buffer](SSL* ssl, std::size_t& got) {
-            return buffer.size() == 0 ? 1 : SSL_read_ex(ssl, buffer.data(), buffer.size(), &got);
-        };
-        return boost::asio::async_compose<Token, void(boost::system::error_code, std::size_t)>(
-            ssl_op<decltype(read)>{*this, read}, token, tcp_);
+        return start(
+            [buffer](SSL* ssl, std::size_t& got) {
+                return buffer.size() == 0 ? 1 : SSL_read_ex(ssl, buffer.data(), buffer.size(), &got);
+            },
+            token);
     }
 
     template <class ConstBuffers, class Token>
@@ -127,16 +123,24 @@ public:
     {
         // The BIO takes every byte, so SSL_write never waits: the operation then sends the ciphertext.
         const auto buffer = boost::beast::buffers_front(buffers);
-        const auto write = [buffer](SSL* ssl, std::size_t& written) {
-            return buffer.size() == 0
-                       ? 1
-                       : SSL_write_ex(ssl, buffer.data(), std::min(buffer.size(), max_write), &written);
-        };
-        return boost::asio::async_compose<Token, void(boost::system::error_code, std::size_t)>(
-            ssl_op<decltype(write)>{*this, write}, token, tcp_);
+        return start(
+            [buffer](SSL* ssl, std::size_t& written) {
+                return buffer.size() == 0
+                           ? 1
+                           : SSL_write_ex(ssl, buffer.data(), std::min(buffer.size(), max_write), &written);
+            },
+            token);
     }
 
 private:
+    // Starts the operation that runs `call` (see ssl_op) to completion.
+    template <class Call, class Token>
+    auto start(Call call, Token& token)
+    {
+        return boost::asio::async_compose<Token, void(boost::system::error_code, std::size_t)>(
+            ssl_op<Call>{*this, std::move(call)}, token, tcp_);
+    }
+
     // Room for several TLS records (each at most 16 KiB of plaintext plus 256 bytes), so that a large
     // response comes off the socket in few reads.
     static constexpr std::size_t input_size = 64 * 1024;
