@@ -321,16 +321,12 @@ public:
     template <class F>
     void for_user(id_type user_id, F f)
     {
-        for (auto it = by_user_.lower_bound({user_id, first_id});
-             it != by_user_.end() && it->first == user_id; ++it)
-            f(rows_.find(it->second)->second);
+        visit_user(*this, user_id, f);
     }
     template <class F>
     void for_user(id_type user_id, F f) const
     {
-        for (auto it = by_user_.lower_bound({user_id, first_id});
-             it != by_user_.end() && it->first == user_id; ++it)
-            f(rows_.find(it->second)->second);
+        visit_user(*this, user_id, f);
     }
     template <class F>
     void for_user_newest_first(id_type user_id, F f) const
@@ -342,6 +338,16 @@ public:
 
 private:
     static constexpr id_type first_id = std::numeric_limits<id_type>::min();
+
+    // for_user of a const or a mutable table.
+    template <class Self, class F>
+    static void visit_user(Self& self, id_type user_id, F& f)
+    {
+        for (auto it = self.by_user_.lower_bound({user_id, first_id});
+             it != self.by_user_.end() && it->first == user_id; ++it)
+            f(self.rows_.find(it->second)->second);
+    }
+
     rows_type rows_;
     std::set<std::pair<id_type, id_type>> by_user_;
 };
