@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Throughput, latency, client CPU and allocations per call of the SDK beside the hand-written reference
 // client, for GET /users?limit=10, GET /users/{id}/details and GET /users?limit=100 at 1, 8 and 64 calls
 // in flight over TLS. The emulator runs in its own process on CPU 0, the client on CPU 1.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Client instructions per call, counted by valgrind's callgrind (repeatable on a busy machine, unlike
 // time): the SDK and the hand-written reference client, one call at a time, for list-10, details and
 // list-100, with the typed models produced by the SDK and the DOM by the reference.
@@ -5,8 +6,11 @@
 // usage: bench_instructions [calls, default 200]
 //   Runs itself under `valgrind --tool=callgrind` once per client and call (the emulator, a child
 //   process, runs natively and is not counted) and prints instructions per call and the ratios.
-// usage: bench_instructions --measure sdk|reference CALL CALLS [IN_FLIGHT]   (what each valgrind run does;
-//   also handy under strace or perf)
+//   A last row compares list-10 with a no-op observer (client_options::observer) against none: the
+//   cost of the events, whose target is under 2 %.
+// usage: bench_instructions --observer [calls]: that row only.
+// usage: bench_instructions --measure sdk|sdk-observed|reference CALL CALLS [IN_FLIGHT]   (what each
+//   valgrind run does; also handy under strace or perf)
 #include "support.hpp"
 
 #include <wacht/wacht.hpp>
@@ -31,8 +35,10 @@ int measure(const std::string& client_name, bench::call_kind call, int calls, in
 {
     bench::emulator_process emulator(150);
     asio::io_context io(1);
-    const bool sdk = client_name == "sdk";
-    const auto options = bench::client_options(emulator);
+    const bool sdk = client_name == "sdk" || client_name == "sdk-observed";
+    auto options = bench::client_options(emulator);
+    if (client_name == "sdk-observed") // the base observer does nothing with each event
+        options.observer = std::make_shared<wacht::observer>();
     wacht::client client(io.get_executor(), options);
     bench::reference_client reference(io, emulator, in_flight);
     if (!sdk) {
@@ -87,7 +93,26 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "run without valgrind: it starts valgrind itself\n");
             return 2;
         }
-        const int calls = argc > 1 ? std::atoi(argv[1]) : 200;
+        const bool observer_only = argc > 1 && std::string(argv[1]) == "--observer";
+        const int calls = argc > 1 + observer_only ? std::atoi(argv[1 + observer_only]) : 200;
+        // A no-op observer against none, on list-10: both runs in the same process tree and build.
+        const auto observer_row = [&] {
+            const auto call = bench::call_kind::list_10;
+            const double observed = run_under_callgrind(argv[0], "sdk-observed", call, calls) / calls;
+            const double plain = run_under_callgrind(argv[0], "sdk", call, calls) / calls;
+            std::printf("%-9s %16.0f %16.0f %8.3f %8s  (no-op observer vs none)\n", "list-10", observed,
+                        plain, observed / plain, "<= 1.02x");
+            return std::pair{bench::row("instructions per call", "list-10, no-op observer vs none", observed,
+                                        plain, {bench::goal::ratio_at_most, 1.02}) +
+                                 "\n",
+                             observed / plain <= 1.02};
+        };
+        if (observer_only) {
+            std::printf("instructions per call (callgrind), %d calls each, one at a time, over TLS\n", calls);
+            const auto [line, met] = observer_row();
+            std::printf("%s", line.c_str());
+            return met ? 0 : 1;
+        }
         std::printf("instructions per call (callgrind), %d calls each, one at a time, over TLS\n", calls);
         std::printf("%-9s %16s %16s %8s %8s\n", "call", "wacht-cpp", "reference", "ratio", "target");
         std::string rows;
@@ -106,8 +131,10 @@ int main(int argc, char** argv)
                                reference, {bench::goal::ratio_at_most, target}) +
                     "\n";
         }
+        const auto [observer_line, observer_met] = observer_row();
+        rows += observer_line;
         std::printf("%s", rows.c_str());
-        return met ? 0 : 1;
+        return met && observer_met ? 0 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_instructions: %s\n", e.what());
         return 2;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Client CPU per call of wacht-cpp beside the official Node SDK (@wacht/backend), the same calls with 8
 // in flight against the same emulator, each client pinned to CPU 1 and measured over its whole process.
 // The target: wacht-cpp at most 1/10 of Node's CPU per call. Medians of three interleaved runs each.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The official Node SDK (@wacht/backend, installed by test/interop) doing the calls bench_node_compare
 // makes with wacht-cpp, against the same emulator: prints "cpu_us_per_call <n> calls_per_second <n>".
 // Its CPU is process.cpuUsage() of the whole process (every thread), after a warm-up.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Reconnect-heavy work: every call opens a new TLS connection (pool.max_idle = 0), with the TLS session
 // resumed (the default) and with session_resumption turned off (a full handshake with certificate
 // verification each time) as the reference, at 1 and 8 calls in flight.

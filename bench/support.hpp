@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What every benchmark shares: the emulator in a child process pinned to its own CPU, CPU time and
 // memory readings, allocation counting, and the hand-written Beast + Boost.JSON reference client.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include <wacht/error.hpp>
 
 namespace wacht {
@@ -69,6 +70,8 @@ public:
             return "server error";
         case errc::cancelled:
             return "cancelled";
+        case errc::proxy_failed:
+            return "proxy failed";
         }
         return "unknown wacht error";
     }
@@ -121,6 +124,8 @@ std::string error::message() const
         if (d.server_messages.empty() && !d.body_snippet.empty())
             text += ": " + d.body_snippet;
     }
+    if (d.proxy_status != 0)
+        text += ": proxy answered HTTP " + std::to_string(d.proxy_status);
     if (!d.detail.empty())
         text += " (" + d.detail + ")";
     if (d.cause)

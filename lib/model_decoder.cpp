@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The event handler behind model_parser. The only translation unit that instantiates basic_parser.
 #include "detail/model_decoder.hpp"
 
@@ -68,6 +69,17 @@ struct handler
         return s;
     }
 
+    // Records that a member's key arrived with a value (or, for a null where null is no value, that
+    // it counts as absent).
+    void arrived(const slot& s, bool present = true)
+    {
+        if (s.field < 0)
+            return;
+        auto& seen = frames[depth - 1].seen;
+        const auto bit = std::uint64_t(1) << s.field;
+        seen = present ? (seen | bit) : (seen & ~bit);
+    }
+
     bool mismatch(const slot& s, boost::system::error_code& ec)
     {
         error = s.key.empty() ? std::string("the body is not ") + s.ops->expected
@@ -81,9 +93,12 @@ struct handler
     bool scalar(boost::system::error_code& ec, Apply apply)
     {
         const auto s = take();
-        if (!s.ops || apply(s))
+        if (!s.ops)
             return true;
-        return mismatch(s, ec);
+        if (!apply(s))
+            return mismatch(s, ec);
+        arrived(s);
+        return true;
     }
 
     bool open(bool object, boost::system::error_code& ec)
@@ -98,6 +113,7 @@ struct handler
             nested = 1;
             return true;
         }
+        arrived(s);
         if (s.ops->captures_json) {
             current = mode::capture;
             nested = 1;
@@ -118,11 +134,19 @@ struct handler
         return true;
     }
 
-    void close(bool object, std::size_t n)
+    bool close(bool object, std::size_t n, boost::system::error_code& ec)
     {
         if (current == mode::fill) {
+            const auto& f = frames[depth - 1];
+            if (f.missing) {
+                if (const auto key = f.missing(f.seen); !key.empty()) {
+                    error = missing_field_message(key);
+                    ec = boost::json::error::syntax; // stops the parser; `error` says why
+                    return false;
+                }
+            }
             --depth;
-            return;
+            return true;
         }
         if (current == mode::capture) {
             if (object)
@@ -135,23 +159,16 @@ struct handler
                 *static_cast<boost::json::value*>(capture_target) = capture.release();
             current = mode::fill;
         }
+        return true;
     }
 
     // ---- basic_parser events ----
     bool on_document_begin(boost::system::error_code&) { return true; }
     bool on_document_end(boost::system::error_code&) { return true; }
     bool on_object_begin(boost::system::error_code& ec) { return open(true, ec); }
-    bool on_object_end(std::size_t n, boost::system::error_code&)
-    {
-        close(true, n);
-        return true;
-    }
+    bool on_object_end(std::size_t n, boost::system::error_code& ec) { return close(true, n, ec); }
     bool on_array_begin(boost::system::error_code& ec) { return open(false, ec); }
-    bool on_array_end(std::size_t n, boost::system::error_code&)
-    {
-        close(false, n);
-        return true;
-    }
+    bool on_array_end(std::size_t n, boost::system::error_code& ec) { return close(false, n, ec); }
     // A key or string that arrives in parts (across chunks): the parts are kept until the last one.
     bool part(std::string_view s)
     {
@@ -233,9 +250,19 @@ struct handler
     {
         if (current == mode::capture)
             capture.push_null();
-        else if (current == mode::fill)
-            return scalar(
-                ec, [&](const slot& s) { return (s.member || s.ops->nullable) && s.ops->null(s.target); });
+        else if (current == mode::fill) {
+            const auto s = take();
+            if (!s.ops)
+                return true;
+            if (s.ops->nullable) {
+                s.ops->null(s.target);
+                arrived(s, s.ops->captures_json); // only JSON members hold null as a value
+                return true;
+            }
+            if (!s.member)
+                return mismatch(s, ec);
+            arrived(s, false); // a required member: null is as good as absent
+        }
         return true;
     }
     bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Boost.JSON conversions of the models: one reader and one writer, driven by each model's schema.
 #include "detail/json_fields.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The paged-list builder shared by users, invitations and waitlist, and the pagers that walk them.
 #include "detail/builders.hpp"
 
@@ -23,6 +24,25 @@ struct sort_key_names<invitation_sort_key>
 {
     static constexpr std::string_view names[] = {"created_at", "email"};
     static constexpr const char* error = "sort_key must be created_at or email";
+};
+
+// The route of each list (a string literal, which outlives every request made from the builder).
+template <class Page>
+struct list_route;
+template <>
+struct list_route<user_page>
+{
+    static constexpr std::string_view value = "/users";
+};
+template <>
+struct list_route<invitation_page>
+{
+    static constexpr std::string_view value = "/invitations";
+};
+template <>
+struct list_route<waitlist_page>
+{
+    static constexpr std::string_view value = "/waitlist";
 };
 
 constexpr std::string_view sort_order_names[] = {"asc", "desc"};
@@ -120,7 +140,8 @@ detail::request_spec list_request<Page, SortKey>::spec() const
         target.query("sort_key", sort_key_names<SortKey>::names[static_cast<std::size_t>(*sort_key_)]);
     if (sort_order_)
         target.query("sort_order", sort_order_names[static_cast<std::size_t>(*sort_order_)]);
-    return detail::bodiless(detail::http_method::get, std::move(target).str(), argument_error_);
+    return detail::bodiless(detail::http_method::get, {list_route<Page>::value, std::move(target).str()},
+                            argument_error_);
 }
 
 template <class Page, class SortKey>

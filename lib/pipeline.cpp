@@ -1,4 +1,6 @@
+// SPDX-License-Identifier: BSL-1.0
 // The pipeline: argument errors, request ids, the deadline, error mapping and model decoding.
+#include "detail/call_control.hpp"
 #include "detail/client_impl.hpp"
 #include "detail/encoding.hpp"
 #include "detail/model_decoder.hpp"
@@ -17,6 +19,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -65,6 +68,33 @@ std::optional<std::chrono::seconds> retry_after_from_message(std::string_view me
     if (std::from_chars(first, message.data() + message.size(), seconds).ec != std::errc{})
         return std::nullopt;
     return std::chrono::seconds(seconds);
+}
+
+// Replaces every copy of `secret` in `text` with "[redacted]", and a cut-off start of it at the end
+// (a snippet may end inside it).
+void redact(std::string& text, std::string_view secret)
+{
+    constexpr std::string_view mark = "[redacted]";
+    if (secret.empty())
+        return;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mark.size()))
+        text.replace(at, secret.size(), mark);
+    constexpr std::size_t shortest_cut = 4;
+    for (auto length = std::min(text.size(), secret.size() - 1); length >= shortest_cut; --length) {
+        if (std::string_view(text).substr(text.size() - length) == secret.substr(0, length)) {
+            text.replace(text.size() - length, length, mark);
+            break;
+        }
+    }
+}
+
+// A server may echo the request's Authorization header into its answer: the API key must not reach
+// the error's text.
+void redact(wacht::error& e, std::string_view api_key)
+{
+    redact(e.diagnostics.body_snippet, api_key);
+    for (auto& m : e.diagnostics.server_messages)
+        redact(m.message, api_key);
 }
 
 } // namespace
@@ -134,16 +164,54 @@ std::chrono::milliseconds backoff(const retry_policy& policy, std::size_t retry)
 
 } // namespace
 
-template <class T>
-boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, request_spec spec,
-                                          call_settings settings)
+namespace {
+
+// A call's result on the heap: execute()'s frame, which exists while the call waits for the pool,
+// then needs no room of its own for the awaited result (a result<user_details> is about 0.7 KiB).
+template <class T, class U>
+std::unique_ptr<result<T>> boxed(U&& value)
 {
-    if (!spec.argument_error.empty()) {
-        impl->log(log_level::warning, std::string("rejected before sending: ") + spec.argument_error);
-        co_return wacht::error{errc::invalid_argument, {.detail = std::move(spec.argument_error)}};
+    return std::make_unique<result<T>>(std::forward<U>(value));
+}
+
+using clock_type = std::chrono::steady_clock;
+
+// Calls one function of the observer; what it throws never reaches the call.
+template <class Event>
+void emit(observer& to, void (observer::*on)(const Event&), const Event& event) noexcept
+{
+    try {
+        (to.*on)(event);
+    } catch (...) {
     }
-    const auto started = std::chrono::steady_clock::now();
-    const auto deadline = started + settings.deadline.value_or(impl->options.timeouts.call_deadline);
+}
+
+// The events' view of one call, and what execute() reports when it ends. Lives in execute()'s frame.
+struct call_events
+{
+    observer* to = nullptr; // null: no observer, no event is made
+    call_context context;
+    std::size_t attempts = 0;
+    int http_status = 0;
+};
+
+retry_reason reason_of(const exchange_outcome& outcome)
+{
+    if (outcome.status == 429)
+        return retry_reason::rate_limited;
+    if (outcome.status != 0)
+        return retry_reason::server_unavailable;
+    return outcome.request_sent ? retry_reason::connection_lost : retry_reason::connect_failed;
+}
+
+// The attempts of one call, once the pool has reserved a connection (or a slot, or failed) for the
+// first: the model and the error state live in this frame, allocated only then.
+template <class T>
+boost::asio::awaitable<std::unique_ptr<result<T>>>
+attempts(client_impl* impl, const request_spec& spec, const call_settings& settings,
+         std::string_view request_id, call_events* events, clock_type::time_point deadline,
+         std::unique_ptr<reservation> reserved, clock_type::duration first_pool_wait)
+{
     const auto& policy = settings.retry ? *settings.retry : impl->options.retry;
     // The model the body is parsed into as it arrives (none for void calls).
     std::conditional_t<std::is_void_v<T>, std::monostate, T> model{};
@@ -151,15 +219,51 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
     if constexpr (!std::is_void_v<T>)
         model_slot = slot_of(model);
     const slot* body_target = std::is_void_v<T> ? nullptr : &model_slot;
-    std::array<char, 32> request_id_text{};
+    bool replayed = false;       // the one replay of a request whose reused connection had died
+    bool new_connection = false; // the next attempt goes out on a newly opened connection
+    auto pool_wait = first_pool_wait;
     for (std::size_t attempt = 1;; ++attempt) {
-        if (attempt > 1)
+        if (attempt > 1 || replayed)
             model = {}; // nothing of a failed attempt stays
-        random_hex(request_id_text);
-        const std::string_view request_id(request_id_text.data(), request_id_text.size());
         exchange_outcome outcome;
         try {
-            outcome = co_await impl->transport->exchange(spec, request_id, deadline, body_target);
+            if (!reserved) {
+                // Nothing is sent once the deadline is over (the first attempt's reservation already knows).
+                if (clock_type::now() >= deadline)
+                    co_return boxed<T>(
+                        wacht::error{errc::deadline_exceeded,
+                                     {.request_id = std::string(request_id),
+                                      .detail = "the call's deadline was over before the request was sent"}});
+                const auto asked = clock_type::now();
+                reserved = co_await impl->transport->reserve(deadline, new_connection);
+                pool_wait = clock_type::now() - asked;
+            }
+            // The pool gave neither a connection nor a slot: no attempt was made.
+            if (const auto* failure = reserved->failure())
+                co_return boxed<T>(wacht::error{failure->code,
+                                                {.request_id = std::string(request_id),
+                                                 .detail = failure->detail,
+                                                 .cause = failure->cause}});
+        } catch (const boost::system::system_error& e) {
+            if (e.code() != boost::asio::error::operation_aborted)
+                throw;
+            co_return boxed<T>(wacht::error{errc::cancelled,
+                                            {.request_id = std::string(request_id),
+                                             .detail = "cancelled while waiting for a pooled connection",
+                                             .cause = e.code()}});
+        }
+        const auto connection = reserved->reused() ? connection_use::reused : connection_use::opened;
+        clock_type::time_point attempt_started{};
+        if (events) {
+            emit(*events->to, &observer::on_attempt_started,
+                 attempt_started_event{events->context, attempt, replayed, connection, pool_wait});
+            attempt_started = clock_type::now();
+        }
+        if (events)
+            events->attempts = attempt;
+        try {
+            outcome = co_await impl->transport->exchange(spec, request_id, deadline, body_target, false,
+                                                         std::move(reserved));
         } catch (const boost::system::system_error& e) {
             // Asio throws operation_aborted into a coroutine whose cancellation was requested between
             // two operations; the transport has already given its connection back.
@@ -167,46 +271,82 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
                 throw;
             outcome.code = errc::cancelled;
             outcome.cause = e.code();
+            outcome.detail = "cancelled during the exchange";
             outcome.request_sent = true; // unknown, and a cancelled call is never retried anyway
         }
-        if (impl->options.logger) {
-            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - started);
-            std::string line =
-                std::string(method_name(spec.method)) + ' ' + impl->origin.path_prefix + spec.target + " -> ";
-            line += outcome.code ? outcome.code.message() : std::to_string(outcome.status);
-            line += " in " + std::to_string(micros.count()) + "us [request " + std::string(request_id) +
-                    ", attempt " + std::to_string(attempt) + "]";
-            impl->log(outcome.code || outcome.status >= 400 ? log_level::warning : log_level::debug, line);
-        }
         const bool success = !outcome.code && outcome.status >= 200 && outcome.status < 300;
+        std::error_code attempt_code = outcome.code;
+        if (!attempt_code && !success)
+            attempt_code = errc_from_http_status(outcome.status);
+        else if (success && !outcome.decode_error.empty())
+            attempt_code = errc::decode_failed;
+        if (events) {
+            events->http_status = outcome.status;
+            attempt_finished_event finished{events->context, attempt,        replayed,
+                                            connection,      outcome.status, attempt_code};
+            finished.bytes_sent = outcome.bytes_sent;
+            finished.bytes_received = outcome.bytes_received;
+            finished.elapsed = clock_type::now() - attempt_started;
+            finished.timings = outcome.timings;
+            finished.timings.pool_wait = pool_wait;
+            finished.tls_resumed = outcome.tls_resumed;
+            std::string body;
+            if (impl->options.event_fields.error_body && !success && !outcome.body.empty()) {
+                body = snippet(outcome.body);
+                redact(body, impl->options.api_key);
+                finished.error_body = body;
+            }
+            emit(*events->to, &observer::on_attempt_finished, finished);
+        }
+        pool_wait = {};
         if (success) {
-            impl->on_success(policy);
-            if (!outcome.decode_error.empty())
-                co_return wacht::error{errc::decode_failed,
-                                       {.http_status = outcome.status,
-                                        .request_id = std::string(request_id),
-                                        .body_snippet = snippet(outcome.body_head),
-                                        .detail = std::move(outcome.decode_error)}};
+            if (!outcome.decode_error.empty()) { // a body that is not the model refills no budget
+                wacht::error failure{errc::decode_failed,
+                                     {.http_status = outcome.status,
+                                      .request_id = std::string(request_id),
+                                      .body_snippet = snippet(outcome.body_head),
+                                      .detail = std::move(outcome.decode_error)}};
+                redact(failure, impl->options.api_key);
+                co_return boxed<T>(std::move(failure));
+            }
+            impl->on_success();
             if constexpr (std::is_void_v<T>)
-                co_return result<void>{};
+                co_return boxed<T>(result<void>{});
             else
-                co_return std::move(model);
+                co_return boxed<T>(std::move(model));
         }
         auto failure = outcome.code ? wacht::error{outcome.code,
                                                    {.request_id = std::string(request_id),
                                                     .detail = std::move(outcome.detail),
-                                                    .cause = outcome.cause}}
+                                                    .cause = outcome.cause,
+                                                    .proxy_status = outcome.proxy_status}}
                                     : http_error(outcome, std::string(request_id));
+        redact(failure, impl->options.api_key);
+        // A reused keep-alive connection the server closed just as the request went out: replayed once,
+        // at once, on a newly opened connection (not an attempt, no token) when it is idempotent and
+        // nothing of a response came back. The only place besides the retry below that sends again.
+        new_connection = false;
+        if (!replayed && outcome.reused_connection && spec.idempotent && !outcome.response_started &&
+            (outcome.code == errc::read_failed || outcome.code == errc::write_failed)) {
+            replayed = new_connection = true;
+            if (events)
+                emit(*events->to, &observer::on_retry_scheduled,
+                     retry_scheduled_event{events->context, attempt, retry_reason::stale_connection, {}});
+            --attempt;
+            continue;
+        }
         if (attempt >= policy.max_attempts || !retryable(outcome, spec.idempotent, policy))
-            co_return failure;
+            co_return boxed<T>(std::move(failure));
         // A 429 waits what the server asked for; everything else backs off with jitter.
         const auto wait =
             outcome.status == 429 && failure.diagnostics.retry_after
                 ? std::chrono::duration_cast<std::chrono::milliseconds>(*failure.diagnostics.retry_after)
                 : backoff(policy, attempt);
-        if (std::chrono::steady_clock::now() + wait >= deadline || !impl->take_retry_token(policy))
-            co_return failure; // no time or no budget left: the last failure stands
+        if (clock_type::now() + wait >= deadline || !impl->take_retry_token())
+            co_return boxed<T>(std::move(failure)); // no time or no budget left: the last failure stands
+        if (events)
+            emit(*events->to, &observer::on_retry_scheduled,
+                 retry_scheduled_event{events->context, attempt + 1, reason_of(outcome), wait});
         boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, wait);
         bool cancelled = false;
         try {
@@ -218,10 +358,126 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
             cancelled = true;
         }
         if (cancelled)
-            co_return wacht::error{
-                errc::cancelled,
-                {.request_id = failure.diagnostics.request_id, .detail = "cancelled while waiting to retry"}};
+            co_return boxed<T>(wacht::error{errc::cancelled,
+                                            {.request_id = failure.diagnostics.request_id,
+                                             .detail = "cancelled while waiting to retry"}});
     }
+}
+
+// The events' view of a call: route template, ids and trace context, and the path and query only when
+// the options opt in.
+call_context context_of(const client_impl& impl, const request_spec& spec, const call_control* control,
+                        std::string_view request_id)
+{
+    call_context c;
+    c.method = method_name(spec.method);
+    c.route = spec.route;
+    c.request_id = request_id;
+    if (control) {
+        c.traceparent = control->traceparent;
+        c.tracestate = control->tracestate;
+    }
+    const std::string_view target = spec.target;
+    const auto question = target.find('?');
+    if (impl.options.event_fields.path)
+        c.path = target.substr(0, question);
+    if (impl.options.event_fields.query && question != std::string_view::npos)
+        c.query = target.substr(question + 1);
+    return c;
+}
+
+template <class T>
+void finish(call_events& events, clock_type::time_point started, const result<T>& outcome)
+{
+    call_finished_event finished{events.context};
+    finished.attempts = events.attempts;
+    finished.http_status = events.http_status;
+    finished.elapsed = clock_type::now() - started;
+    if (!outcome.has_value()) {
+        finished.code = outcome.error().code;
+        finished.detail = outcome.error().diagnostics.detail;
+    }
+    emit(*events.to, &observer::on_call_finished, finished);
+}
+
+} // namespace
+
+template <class T>
+boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, request_spec spec,
+                                          call_settings settings)
+{
+    const call_control* control = settings.control.get();
+    // One X-Request-Id per call, kept by every attempt: the caller's, or a random one.
+    std::array<char, 32> random_id{};
+    std::string_view request_id;
+    if (control && !control->request_id.empty()) {
+        request_id = control->request_id;
+    } else {
+        random_hex(random_id);
+        request_id = std::string_view(random_id.data(), random_id.size());
+    }
+    if (spec.argument_error.empty() && control && !control->argument_error.empty())
+        spec.argument_error = control->argument_error;
+    if (!spec.argument_error.empty())
+        request_id = {}; // nothing will be sent
+    // Allocated only for an observer: a call without one keeps a small frame while it waits.
+    std::unique_ptr<call_events> events;
+    const auto started = clock_type::now();
+    if (impl->events) {
+        events = std::make_unique<call_events>();
+        events->to = impl->events.get();
+        events->context = context_of(*impl, spec, control, request_id);
+        spec.timed = true;
+        emit(*events->to, &observer::on_call_started, call_started_event{events->context});
+    }
+    // Every error is reported through finish(), so that observers see how each call ended.
+    const auto end = [&](result<T> outcome) {
+        if (events)
+            finish(*events, started, outcome);
+        return outcome;
+    };
+    if (!spec.argument_error.empty())
+        co_return end(wacht::error{errc::invalid_argument, {.detail = std::move(spec.argument_error)}});
+    if (control && (!control->headers.empty() || !control->traceparent.empty())) {
+        spec.extra_headers = call_header_lines(impl->options.default_headers, *control);
+        spec.own_headers = true;
+    }
+    const auto deadline =
+        saturating_deadline(started, settings.deadline.value_or(impl->options.timeouts.call_deadline));
+    if (started >= deadline) // nothing is sent once the deadline is over
+        co_return end(wacht::error{errc::deadline_exceeded,
+                                   {.request_id = std::string(request_id),
+                                    .detail = "the call's deadline was over before the request was sent"}});
+    // A call waits for the pool here, holding only its request and settings: no model yet.
+    std::unique_ptr<reservation> reserved;
+    try {
+        reserved = co_await impl->transport->reserve(deadline);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != boost::asio::error::operation_aborted)
+            throw;
+        co_return end(wacht::error{errc::cancelled,
+                                   {.request_id = std::string(request_id),
+                                    .detail = "cancelled while waiting for a pooled connection",
+                                    .cause = e.code()}});
+    }
+    const auto pool_wait = events ? clock_type::now() - started : clock_type::duration{};
+    std::unique_ptr<result<T>> outcome;
+    try {
+        // Asio throws operation_aborted into a co_await once cancellation was requested (a waiter the
+        // pool let go on cancellation comes back here with its reservation saying so).
+        outcome = co_await attempts<T>(impl.get(), spec, settings, request_id, events.get(), deadline,
+                                       std::move(reserved), pool_wait);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != boost::asio::error::operation_aborted)
+            throw;
+        co_return end(wacht::error{errc::cancelled,
+                                   {.request_id = std::string(request_id),
+                                    .detail = "cancelled while waiting for a pooled connection",
+                                    .cause = e.code()}});
+    }
+    if (events)
+        finish(*events, started, *outcome);
+    co_return std::move(*outcome);
 }
 
 #define WACHT_INSTANTIATE_EXECUTE(T)                                                                         \

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The per-user sub-resources (identifiers, sessions, passkeys, MFA, memberships), invitations and the
 // waitlist: builders that turn typed parameters into request specs. No I/O here.
 #include "detail/builders.hpp"
@@ -7,16 +8,15 @@
 namespace wacht {
 namespace {
 
-using detail::build_target;
+constexpr std::string_view add_email_route = "/users/{user_id}/emails";
+constexpr std::string_view add_phone_route = "/users/{user_id}/phones";
+constexpr std::string_view list_sessions_route = "/users/{user_id}/sessions";
+constexpr std::string_view create_authenticator_route = "/users/{user_id}/authenticators";
+
 using detail::http_method;
-using detail::id_segment;
 using detail::note_error;
 using detail::request_spec;
-
-id_segment user_id_of(std::string_view id)
-{
-    return {"user_id", id};
-}
+using detail::route_target;
 
 // details(user_id), projected onto one of its lists.
 template <class T>
@@ -30,6 +30,34 @@ boost::asio::awaitable<result<std::vector<T>>> project_details(std::shared_ptr<d
     co_return std::move(*details).*member;
 }
 
+// social_connections().access_token(): the list, searched for the provider.
+boost::asio::awaitable<result<std::optional<social_connection>>>
+connection_for(fixed_request<social_connection_list> list, std::string provider, std::string error)
+{
+    if (!error.empty())
+        co_return wacht::error{errc::invalid_argument, {.detail = std::move(error)}};
+    auto connections = co_await list.try_send();
+    if (!connections)
+        co_return connections.error();
+    for (auto& connection : connections->data)
+        if (connection.provider == provider)
+            co_return std::optional<social_connection>(std::move(connection));
+    co_return std::optional<social_connection>();
+}
+
+// mfa().disable(): a 404 "authenticator not found" means there was nothing to disable.
+boost::asio::awaitable<result<bool>> disable_mfa_op(fixed_request<void> remove)
+{
+    auto removed = co_await remove.try_send();
+    if (removed)
+        co_return true;
+    const auto& e = removed.error();
+    if (e.code == errc::not_found && e.diagnostics.server_messages.size() == 1 &&
+        e.diagnostics.server_messages[0].message == "authenticator not found")
+        co_return false;
+    co_return e;
+}
+
 } // namespace
 
 // ---- emails ---------------------------------------------------------------------------------------
@@ -38,7 +66,7 @@ add_email_request::add_email_request(std::shared_ptr<detail::client_impl> impl, 
                                      std::string_view email)
     : request_base(std::move(impl)), email_(email)
 {
-    target_ = build_target(argument_error_, {"users", user_id_of(user_id), "emails"});
+    target_ = route_target(argument_error_, add_email_route, {user_id}).target;
     detail::check_text(argument_error_, "email", email);
     if (detail::trim(email).empty())
         note_error(argument_error_, "email must not be empty");
@@ -58,7 +86,7 @@ add_email_request& add_email_request::is_primary(bool value)
 
 request_spec add_email_request::spec() const
 {
-    return detail::json_request(http_method::post, target_,
+    return detail::json_request(http_method::post, {add_email_route, target_},
                                 {{"email", email_}, {"verified", verified_}, {"is_primary", is_primary_}},
                                 argument_error_);
 }
@@ -72,8 +100,7 @@ fixed_request<user_email> emails_resource::update(std::string_view user_id, std:
                                                   const update_email_params& params) const
 {
     std::string error;
-    auto target =
-        build_target(error, {"users", user_id_of(user_id), "emails", id_segment{"email_id", email_id}});
+    auto target = route_target(error, "/users/{user_id}/emails/{email_id}", {user_id, email_id});
     detail::check_optional_text(error, "email", params.email);
     boost::json::object body;
     if (params.email)
@@ -88,22 +115,20 @@ fixed_request<user_email> emails_resource::update(std::string_view user_id, std:
 fixed_request<void> emails_resource::remove(std::string_view user_id, std::string_view email_id) const
 {
     std::string error;
-    auto target =
-        build_target(error, {"users", user_id_of(user_id), "emails", id_segment{"email_id", email_id}});
+    auto target = route_target(error, "/users/{user_id}/emails/{email_id}", {user_id, email_id});
     return {impl_, detail::bodiless(http_method::delete_, std::move(target), std::move(error))};
 }
 
 fixed_request<void> emails_resource::make_primary(std::string_view user_id, std::string_view email_id) const
 {
     std::string error;
-    auto target = build_target(
-        error, {"users", user_id_of(user_id), "emails", id_segment{"email_id", email_id}, "make-primary"});
+    auto target = route_target(error, "/users/{user_id}/emails/{email_id}/make-primary", {user_id, email_id});
     return {impl_, detail::bodiless(http_method::post, std::move(target), std::move(error))};
 }
 
 composed_request<std::vector<user_email>> emails_resource::list(std::string_view user_id) const
 {
-    return composed_request<std::vector<user_email>>([impl = impl_, id = std::string(user_id)] {
+    return composed_request<std::vector<user_email>>(impl_, [impl = impl_, id = std::string(user_id)] {
         return project_details(impl, id, &user_details::email_addresses);
     });
 }
@@ -114,7 +139,7 @@ add_phone_request::add_phone_request(std::shared_ptr<detail::client_impl> impl, 
                                      std::string_view phone_number, std::string_view country_code)
     : request_base(std::move(impl)), phone_number_(phone_number), country_code_(country_code)
 {
-    target_ = build_target(argument_error_, {"users", user_id_of(user_id), "phones"});
+    target_ = route_target(argument_error_, add_phone_route, {user_id}).target;
     detail::check_text(argument_error_, "phone_number", phone_number);
     detail::check_text(argument_error_, "country_code", country_code);
     if (detail::trim(phone_number).empty())
@@ -135,7 +160,7 @@ add_phone_request& add_phone_request::is_primary(bool value)
 
 request_spec add_phone_request::spec() const
 {
-    return detail::json_request(http_method::post, target_,
+    return detail::json_request(http_method::post, {add_phone_route, target_},
                                 {{"phone_number", phone_number_},
                                  {"country_code", country_code_},
                                  {"verified", verified_},
@@ -153,8 +178,7 @@ fixed_request<user_phone> phones_resource::update(std::string_view user_id, std:
                                                   const update_phone_params& params) const
 {
     std::string error;
-    auto target =
-        build_target(error, {"users", user_id_of(user_id), "phones", id_segment{"phone_id", phone_id}});
+    auto target = route_target(error, "/users/{user_id}/phones/{phone_id}", {user_id, phone_id});
     detail::check_optional_text(error, "phone_number", params.phone_number);
     if (params.country_code)
         detail::check_text(error, "country_code", *params.country_code);
@@ -173,22 +197,20 @@ fixed_request<user_phone> phones_resource::update(std::string_view user_id, std:
 fixed_request<void> phones_resource::remove(std::string_view user_id, std::string_view phone_id) const
 {
     std::string error;
-    auto target =
-        build_target(error, {"users", user_id_of(user_id), "phones", id_segment{"phone_id", phone_id}});
+    auto target = route_target(error, "/users/{user_id}/phones/{phone_id}", {user_id, phone_id});
     return {impl_, detail::bodiless(http_method::delete_, std::move(target), std::move(error))};
 }
 
 fixed_request<void> phones_resource::make_primary(std::string_view user_id, std::string_view phone_id) const
 {
     std::string error;
-    auto target = build_target(
-        error, {"users", user_id_of(user_id), "phones", id_segment{"phone_id", phone_id}, "make-primary"});
+    auto target = route_target(error, "/users/{user_id}/phones/{phone_id}/make-primary", {user_id, phone_id});
     return {impl_, detail::bodiless(http_method::post, std::move(target), std::move(error))};
 }
 
 composed_request<std::vector<user_phone>> phones_resource::list(std::string_view user_id) const
 {
-    return composed_request<std::vector<user_phone>>([impl = impl_, id = std::string(user_id)] {
+    return composed_request<std::vector<user_phone>>(impl_, [impl = impl_, id = std::string(user_id)] {
         return project_details(impl, id, &user_details::phone_numbers);
     });
 }
@@ -198,7 +220,7 @@ composed_request<std::vector<user_phone>> phones_resource::list(std::string_view
 fixed_request<social_connection_list> social_connections_resource::list(std::string_view user_id) const
 {
     std::string error;
-    auto target = build_target(error, {"users", user_id_of(user_id), "social-connections"});
+    auto target = route_target(error, "/users/{user_id}/social-connections", {user_id});
     return {impl_, detail::bodiless(http_method::get, std::move(target), std::move(error))};
 }
 
@@ -206,9 +228,22 @@ fixed_request<void> social_connections_resource::remove(std::string_view user_id
                                                         std::string_view connection_id) const
 {
     std::string error;
-    auto target = build_target(error, {"users", user_id_of(user_id), "social-connections",
-                                       id_segment{"connection_id", connection_id}});
+    auto target =
+        route_target(error, "/users/{user_id}/social-connections/{connection_id}", {user_id, connection_id});
     return {impl_, detail::bodiless(http_method::delete_, std::move(target), std::move(error))};
+}
+
+composed_request<std::optional<social_connection>>
+social_connections_resource::access_token(std::string_view user_id, std::string_view provider) const
+{
+    std::string error;
+    detail::check_text(error, "provider", provider);
+    if (provider.empty())
+        note_error(error, "provider must not be empty");
+    return composed_request<std::optional<social_connection>>(
+        impl_, [list = list(user_id), provider = std::string(provider), error] {
+            return connection_for(list, provider, error);
+        });
 }
 
 // ---- sessions -------------------------------------------------------------------------------------
@@ -217,7 +252,7 @@ list_sessions_request::list_sessions_request(std::shared_ptr<detail::client_impl
                                              std::string_view user_id)
     : request_base(std::move(impl))
 {
-    target_ = build_target(argument_error_, {"users", user_id_of(user_id), "sessions"});
+    target_ = route_target(argument_error_, list_sessions_route, {user_id}).target;
 }
 
 list_sessions_request& list_sessions_request::include_expired(bool value)
@@ -228,8 +263,9 @@ list_sessions_request& list_sessions_request::include_expired(bool value)
 
 request_spec list_sessions_request::spec() const
 {
-    return detail::bodiless(http_method::get, target_ + (include_expired_ ? "?include_expired=true" : ""),
-                            argument_error_);
+    return detail::bodiless(
+        http_method::get, {list_sessions_route, target_ + (include_expired_ ? "?include_expired=true" : "")},
+        argument_error_);
 }
 
 list_sessions_request sessions_resource::list(std::string_view user_id) const
@@ -240,15 +276,14 @@ list_sessions_request sessions_resource::list(std::string_view user_id) const
 fixed_request<void> sessions_resource::revoke(std::string_view user_id, std::string_view sign_in_id) const
 {
     std::string error;
-    auto target = build_target(
-        error, {"users", user_id_of(user_id), "sessions", id_segment{"sign_in_id", sign_in_id}, "revoke"});
+    auto target = route_target(error, "/users/{user_id}/sessions/{sign_in_id}/revoke", {user_id, sign_in_id});
     return {impl_, detail::bodiless(http_method::post, std::move(target), std::move(error))};
 }
 
 fixed_request<revoke_all_result> sessions_resource::revoke_all(std::string_view user_id) const
 {
     std::string error;
-    auto target = build_target(error, {"users", user_id_of(user_id), "sessions", "revoke-all"});
+    auto target = route_target(error, "/users/{user_id}/sessions/revoke-all", {user_id});
     return {impl_, detail::bodiless(http_method::post, std::move(target), std::move(error))};
 }
 
@@ -257,7 +292,7 @@ fixed_request<revoke_all_result> sessions_resource::revoke_all(std::string_view 
 fixed_request<passkey_list> passkeys_resource::list(std::string_view user_id) const
 {
     std::string error;
-    auto target = build_target(error, {"users", user_id_of(user_id), "passkeys"});
+    auto target = route_target(error, "/users/{user_id}/passkeys", {user_id});
     return {impl_, detail::bodiless(http_method::get, std::move(target), std::move(error))};
 }
 
@@ -265,8 +300,7 @@ fixed_request<void> passkeys_resource::rename(std::string_view user_id, std::str
                                               std::string_view name) const
 {
     std::string error;
-    auto target =
-        build_target(error, {"users", user_id_of(user_id), "passkeys", id_segment{"passkey_id", passkey_id}});
+    auto target = route_target(error, "/users/{user_id}/passkeys/{passkey_id}", {user_id, passkey_id});
     detail::check_text(error, "name", name);
     if (detail::trim(name).empty())
         note_error(error, "name must not be blank");
@@ -277,8 +311,7 @@ fixed_request<void> passkeys_resource::rename(std::string_view user_id, std::str
 fixed_request<void> passkeys_resource::remove(std::string_view user_id, std::string_view passkey_id) const
 {
     std::string error;
-    auto target =
-        build_target(error, {"users", user_id_of(user_id), "passkeys", id_segment{"passkey_id", passkey_id}});
+    auto target = route_target(error, "/users/{user_id}/passkeys/{passkey_id}", {user_id, passkey_id});
     return {impl_, detail::bodiless(http_method::delete_, std::move(target), std::move(error))};
 }
 
@@ -288,11 +321,11 @@ create_authenticator_request::create_authenticator_request(std::shared_ptr<detai
                                                            std::string_view user_id, std::string_view secret)
     : request_base(std::move(impl)), secret_(secret)
 {
-    target_ = build_target(argument_error_, {"users", user_id_of(user_id), "authenticators"});
+    target_ = route_target(argument_error_, create_authenticator_route, {user_id}).target;
     // The same checks as the server, so that a bad secret fails before it travels anywhere.
-    const auto size = detail::base32_decoded_size(detail::normalize_base32(secret));
+    const auto size = detail::totp_secret_size(secret);
     if (!size)
-        note_error(argument_error_, "secret must be RFC 4648 base32");
+        note_error(argument_error_, "secret must be RFC 4648 base32 without '=' padding");
     else if (*size < 16)
         note_error(argument_error_, "secret must be at least 128 bits (26 base32 characters)");
 }
@@ -311,7 +344,8 @@ request_spec create_authenticator_request::spec() const
     boost::json::object body{{"secret", secret_}};
     if (!detail::trim(account_name_).empty())
         body["account_name"] = account_name_;
-    return detail::json_request(http_method::post, target_, body, argument_error_);
+    return detail::json_request(http_method::post, {create_authenticator_route, target_}, body,
+                                argument_error_);
 }
 
 create_authenticator_request mfa_resource::create_authenticator(std::string_view user_id,
@@ -323,14 +357,20 @@ create_authenticator_request mfa_resource::create_authenticator(std::string_view
 fixed_request<void> mfa_resource::delete_authenticator(std::string_view user_id) const
 {
     std::string error;
-    auto target = build_target(error, {"users", user_id_of(user_id), "authenticators"});
+    auto target = route_target(error, "/users/{user_id}/authenticators", {user_id});
     return {impl_, detail::bodiless(http_method::delete_, std::move(target), std::move(error))};
+}
+
+composed_request<bool> mfa_resource::disable(std::string_view user_id) const
+{
+    return composed_request<bool>(
+        impl_, [remove = delete_authenticator(user_id)] { return disable_mfa_op(remove); });
 }
 
 fixed_request<backup_codes> mfa_resource::regenerate_backup_codes(std::string_view user_id) const
 {
     std::string error;
-    auto target = build_target(error, {"users", user_id_of(user_id), "backup-codes", "regenerate"});
+    auto target = route_target(error, "/users/{user_id}/backup-codes/regenerate", {user_id});
     return {impl_, detail::bodiless(http_method::post, std::move(target), std::move(error))};
 }
 
@@ -340,14 +380,14 @@ fixed_request<organization_membership_list>
 memberships_resource::organizations(std::string_view user_id) const
 {
     std::string error;
-    auto target = build_target(error, {"users", user_id_of(user_id), "organization-memberships"});
+    auto target = route_target(error, "/users/{user_id}/organization-memberships", {user_id});
     return {impl_, detail::bodiless(http_method::get, std::move(target), std::move(error))};
 }
 
 fixed_request<workspace_membership_list> memberships_resource::workspaces(std::string_view user_id) const
 {
     std::string error;
-    auto target = build_target(error, {"users", user_id_of(user_id), "workspace-memberships"});
+    auto target = route_target(error, "/users/{user_id}/workspace-memberships", {user_id});
     return {impl_, detail::bodiless(http_method::get, std::move(target), std::move(error))};
 }
 
@@ -372,13 +412,14 @@ fixed_request<invitation> invitations_resource::invite(const invite_params& para
             note_error(error, "expiry_days must be between 1 and 36500");
         body["expiry_days"] = *params.expiry_days;
     }
-    return {impl_, detail::json_request(http_method::post, "/invitations", body, std::move(error))};
+    return {impl_, detail::json_request(http_method::post, {"/invitations", "/invitations"}, body,
+                                        std::move(error))};
 }
 
 fixed_request<void> invitations_resource::remove(std::string_view invitation_id) const
 {
     std::string error;
-    auto target = build_target(error, {"invitations", id_segment{"invitation_id", invitation_id}});
+    auto target = route_target(error, "/invitations/{invitation_id}", {invitation_id});
     return {impl_, detail::bodiless(http_method::delete_, std::move(target), std::move(error))};
 }
 
@@ -390,8 +431,7 @@ list_waitlist_request waitlist_resource::list() const
 fixed_request<invitation> waitlist_resource::approve(std::string_view waitlist_user_id) const
 {
     std::string error;
-    auto target =
-        build_target(error, {"waitlist", id_segment{"waitlist_user_id", waitlist_user_id}, "approve"});
+    auto target = route_target(error, "/waitlist/{waitlist_user_id}/approve", {waitlist_user_id});
     return {impl_, detail::bodiless(http_method::post, std::move(target), std::move(error))};
 }
 

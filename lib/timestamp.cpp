@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include <wacht/timestamp.hpp>
 
 #include <cstdint>
@@ -72,7 +73,8 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
     if (std::memcmp(text.data(), last_minute, sizeof last_minute) == 0) {
         minute_seconds = last_minute_seconds;
     } else {
-        if (!(digits(0, 4, y) & digits(5, 2, mo) & digits(8, 2, d) & digits(11, 2, h) & digits(14, 2, mi)))
+        if (!(digits(0, 4, y) && digits(5, 2, mo) && digits(8, 2, d) && digits(11, 2, h) &&
+              digits(14, 2, mi)))
             return std::nullopt;
         if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59)
             return std::nullopt;
@@ -123,7 +125,7 @@ std::optional<timestamp> parse_timestamp(std::string_view text) noexcept
     return timestamp{std::chrono::seconds{seconds_since_epoch} + nanoseconds{nanos}};
 }
 
-namespace detail {
+namespace {
 
 void append_timestamp(std::string& out, timestamp t, char quote)
 {
@@ -201,12 +203,12 @@ void append_timestamp(std::string& out, timestamp t, char quote)
     out.append(buffer, p);
 }
 
-} // namespace detail
+} // namespace
 
 std::string format_timestamp(timestamp t)
 {
     std::string out;
-    detail::append_timestamp(out, t, 0);
+    append_timestamp(out, t, 0);
     return out;
 }
 

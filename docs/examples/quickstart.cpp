@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Quick start: create a user, find it, update its metadata, read its details, delete it.
 //
 // Reads WACHT_API_KEY, WACHT_API_URL and WACHT_CA_FILE (see client_options::from_env()). Against the

@@ -1,9 +1,13 @@
-// What every request builder shares: the per-call settings and the two ways to send.
+// SPDX-License-Identifier: BSL-1.0
+// What every request builder shares: the per-call settings and the ways to send (an awaitable, or any
+// Asio completion token).
 #pragma once
 
 #include <wacht/error.hpp>
 #include <wacht/options.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -11,8 +15,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
-namespace wacht {
+namespace WACHT_VISIBLE_NAMESPACE wacht {
 
 class client;
 
@@ -42,18 +49,47 @@ struct request_spec
     /// Non-empty when an argument was invalid: the call fails with errc::invalid_argument and sends
     /// nothing.
     std::string argument_error;
+    /// The route template the target was built from (`/users/{user_id}/details`), naming the call in
+    /// events; a string literal.
+    std::string_view route;
+    /// Extra header lines ("\r\nName: value" each) sent instead of the client's default headers when
+    /// `own_headers` is set (the pipeline sets both for calls with per-call headers).
+    std::string extra_headers;
+    bool own_headers = false;
+    /// Whether the transport times the phases for the events (set by the pipeline for an observer).
+    bool timed = false;
+};
+
+/// What `.request_id()`, `.header()` and `.trace_context()` set on one call; shared between copies
+/// of a builder (copied on write).
+struct call_control
+{
+    std::string request_id;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string traceparent;
+    std::string tracestate;
+    /// The first invalid setting: the call fails with errc::invalid_argument and sends nothing.
+    std::string argument_error;
 };
 
 struct call_settings
 {
     std::optional<std::chrono::milliseconds> deadline;
     std::optional<retry_policy> retry;
+    /// Null unless the call has per-call control, so that a plain call copies one pointer more.
+    std::shared_ptr<const call_control> control;
 };
+
+/// The setters of call_control, checked here (the first error is kept in argument_error).
+WACHT_API void set_request_id(call_settings& settings, std::string_view id);
+WACHT_API void add_header(call_settings& settings, std::string_view name, std::string_view value);
+WACHT_API void set_trace_context(call_settings& settings, std::string_view traceparent,
+                                 std::string_view tracestate);
 
 /// Runs the request and decodes a 200 body into T (void: any 200). Never throws.
 template <class T>
-boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, request_spec spec,
-                                          call_settings settings);
+WACHT_API boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, request_spec spec,
+                                                    call_settings settings);
 
 /// Awaits `outcome` and throws api_error if it holds an error: how every send() is made from its
 /// try_send().
@@ -68,6 +104,32 @@ boost::asio::awaitable<T> throw_on_error(boost::asio::awaitable<result<T>> outco
         co_return std::move(r).value();
 }
 
+/// The type-erased handler every async_send() and async_next() completes: the signature is
+/// `void(wacht::result<T>)`, the whole outcome (value, or errc with diagnostics) in one argument.
+template <class T>
+using completion_handler = boost::asio::any_completion_handler<void(result<T>)>;
+
+/// Runs `work` on the client's executor and hands its outcome to `handler` on the handler's associated
+/// executor (the client's when it has none), never from within this call. The handler's cancellation
+/// slot, if connected, cancels the work. Compiled once per T in lib/completion.cpp: the templates of
+/// the token stay in the caller's async_initiate, the operation itself is not instantiated per token.
+/// Thread-safe. Throws only std::bad_alloc.
+template <class T>
+WACHT_API void launch(const std::shared_ptr<client_impl>& impl, boost::asio::awaitable<result<T>> work,
+                      completion_handler<T> handler);
+
+/// The initiation of every async_send() and async_next(): makes the work when the operation starts (a
+/// deferred operation starts when it is invoked, possibly later) and launches it.
+template <class T>
+struct initiate_launch
+{
+    template <class Handler, class MakeWork>
+    void operator()(Handler&& handler, const std::shared_ptr<client_impl>& impl, MakeWork make_work) const
+    {
+        launch<T>(impl, make_work(), completion_handler<T>(std::forward<Handler>(handler)));
+    }
+};
+
 } // namespace detail
 
 /// Base of every builder: a value holding the client's shared state and typed parameters.
@@ -77,13 +139,27 @@ boost::asio::awaitable<T> throw_on_error(boost::asio::awaitable<result<T>> outco
 /// The awaitable returned by send() owns copies of everything it needs, so the builder may be
 /// destroyed before the awaitable is co_awaited. Awaitables run on the executor of the coroutine that
 /// awaits them; the client's io_context must be running.
+///
+/// Cancellation: send(), try_send() and async_send() support Asio per-operation cancellation (a
+/// cancellation_signal bound to the completion token, or an awaitable operator racing a timer). A call
+/// cancelled while waiting for a pooled connection leaves the queue at once; one cancelled during the
+/// exchange closes its connection, which never returns to the pool; a cancelled call is never retried.
+/// The outcome is errc::cancelled.
+///
+/// @tparam Derived The concrete builder (CRTP); it provides spec().
+/// @tparam T The decoded response model, or void for calls that return no data.
 template <class Derived, class T>
 class request_base
 {
 public:
+    /// The model send() produces (void: none).
     using response_type = T;
 
-    /// Overall deadline for this call, replacing client_options::timeouts::call_deadline.
+    /// Overall deadline for this call, replacing client_options::timeouts::call_deadline. It covers
+    /// waiting for a connection, every attempt and the backoff between them; when it passes, the call
+    /// fails with errc::deadline_exceeded (or the timeout of the phase that was running).
+    /// @param d The deadline, measured from the start of each send().
+    /// @return *this, for chaining. Not thread-safe: do not mutate one builder from several threads.
     Derived& deadline(std::chrono::milliseconds d)
     {
         settings_.deadline = d;
@@ -92,14 +168,60 @@ public:
 
     /// The retry policy for this call, replacing client_options::retry (the client's retry budget is
     /// still shared).
+    /// @param policy Copied into the builder.
+    /// @return *this, for chaining. Not thread-safe: do not mutate one builder from several threads.
     Derived& retry(const retry_policy& policy)
     {
         settings_.retry = policy;
         return static_cast<Derived&>(*this);
     }
 
+    /// The X-Request-Id of this call, replacing the random one the SDK makes (a gateway forwards its
+    /// inbound request id). Every attempt and replay of the call sends it, and every event carries it.
+    /// @param id 1 to 128 visible ASCII characters, no spaces; anything else makes send() fail with
+    /// errc::invalid_argument before any byte is sent.
+    /// @return *this, for chaining. Not thread-safe: do not mutate one builder from several threads.
+    Derived& request_id(std::string_view id)
+    {
+        detail::set_request_id(settings_, id);
+        return static_cast<Derived&>(*this);
+    }
+
+    /// An extra header for this call, replacing a client_options::default_headers entry of the same
+    /// name (case-insensitive); several calls add several headers.
+    /// @param name An RFC 9110 token, not one the SDK writes or that frames the message: Authorization,
+    /// Host, Content-Length, Content-Type, Transfer-Encoding, Connection, Keep-Alive, TE, Trailer,
+    /// Upgrade, Expect, Proxy-Authorization, Proxy-Connection, User-Agent, Accept, X-Request-Id,
+    /// traceparent and tracestate are refused (use request_id() and trace_context()).
+    /// @param value Visible ASCII, spaces and tabs (and bytes 0x80-0xFF), no CR, LF, NUL or other control
+    /// character, without leading or trailing whitespace, at most 8 KiB.
+    /// An invalid header makes send() fail with errc::invalid_argument before any byte is sent.
+    /// @return *this, for chaining. Not thread-safe: do not mutate one builder from several threads.
+    Derived& header(std::string_view name, std::string_view value)
+    {
+        detail::add_header(settings_, name, value);
+        return static_cast<Derived&>(*this);
+    }
+
+    /// The W3C Trace Context of this call, sent as the `traceparent` (and `tracestate`) headers and
+    /// carried by every event.
+    /// @param traceparent `version-traceid-parentid-flags` as W3C Trace Context level 1 defines it
+    /// (`00-<32 hex>-<16 hex>-<2 hex>`, lower-case, ids not all zero, version not ff).
+    /// @param tracestate Optional: at most 32 comma-separated `key=value` members, 512 characters.
+    /// An invalid value makes send() fail with errc::invalid_argument before any byte is sent.
+    /// @return *this, for chaining. Not thread-safe: do not mutate one builder from several threads.
+    Derived& trace_context(std::string_view traceparent, std::string_view tracestate = {})
+    {
+        detail::set_trace_context(settings_, traceparent, tracestate);
+        return static_cast<Derived&>(*this);
+    }
+
     /// Sends the request. Throws api_error (with errc, HTTP status, server messages and request
     /// id) on any failure, including invalid arguments, which are reported before anything is sent.
+    /// @return An awaitable producing the decoded model. It owns copies of the request and the shared
+    /// client state, so this builder and the client handle may be destroyed before it is awaited.
+    /// @throws api_error with the errc of the failure (errc::cancelled on cancellation, see the class).
+    /// Thread-safe: may be called concurrently on one builder that nobody mutates.
     boost::asio::awaitable<T> send() const
     {
         return detail::throw_on_error(
@@ -107,15 +229,59 @@ public:
     }
 
     /// Like send(), but never throws: the outcome is a result<T> holding the value or the error.
+    /// @return An awaitable producing the result; lifetimes, thread-safety and cancellation as send().
     boost::asio::awaitable<result<T>> try_send() const
     {
         return detail::execute<T>(impl_, static_cast<const Derived&>(*this).spec(), settings_);
     }
 
+    /// Sends the request and completes `token` with the outcome, for callers that use callbacks,
+    /// futures, `asio::deferred`, `asio::as_tuple` or a coroutine on any executor type instead of
+    /// send().
+    ///
+    /// Handler signature: `void(wacht::result<T>)`. The result holds the decoded model, or the error
+    /// with everything send() would throw: the errc, HTTP status, the server's messages, retry_after and
+    /// the request id. Failures never throw into the handler; invalid arguments complete it with
+    /// errc::invalid_argument before any byte is sent. With `asio::use_future` the future holds the
+    /// result; with `asio::use_awaitable` (on any executor) the co_await yields it;
+    /// with `asio::as_tuple` it is the tuple's only element.
+    ///
+    /// Executors: the request runs on the client's executor; the handler is invoked on its associated
+    /// executor (for example a strand bound with `asio::bind_executor`, or the executor of the
+    /// awaiting coroutine), else on the client's, and never from within async_send() itself. The
+    /// handler's executor is kept busy (outstanding work) until the handler has run.
+    ///
+    /// Cancellation: a cancellation slot associated with the handler (`asio::bind_cancellation_slot`)
+    /// cancels the call as described for the class: it completes with errc::cancelled. Emit the
+    /// signal from the client's executor's thread, or from a thread that does not race with it.
+    ///
+    /// Lifetimes: the operation owns copies of the request, the per-call settings and the client's
+    /// shared state, so this builder and the client handle may be destroyed once async_send() returns
+    /// (for a deferred operation: once it has been created). The client's io_context must be running.
+    ///
+    /// Thread-safety: may be called concurrently on one builder that nobody mutates.
+    /// @param token Any Asio completion token for `void(wacht::result<T>)`.
+    /// @return What the token's async_result makes: nothing for a callback, a `std::future<result<T>>`
+    /// for use_future, a deferred operation for deferred, an awaitable for use_awaitable.
+    /// @throws std::bad_alloc only; every failure of the call goes to the handler.
+    template <boost::asio::completion_token_for<void(result<T>)> CompletionToken>
+    auto async_send(CompletionToken&& token) const
+    {
+        return boost::asio::async_initiate<CompletionToken, void(result<T>)>(
+            detail::initiate_launch<T>{}, token, impl_,
+            [impl = impl_, spec = static_cast<const Derived&>(*this).spec(), settings = settings_]() mutable {
+                return detail::execute<T>(std::move(impl), std::move(spec), std::move(settings));
+            });
+    }
+
 protected:
+    /// Keeps the client's shared state alive for as long as the builder (and its awaitables) live.
+    /// @param impl The client's shared state; never null.
     explicit request_base(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}
 
+    /// The client's shared state: options, TLS context and connection pool.
     std::shared_ptr<detail::client_impl> impl_;
+    /// The per-call deadline and retry policy set on this builder, if any.
     detail::call_settings settings_;
 };
 
@@ -124,6 +290,8 @@ template <class T>
 class fixed_request : public request_base<fixed_request<T>, T>
 {
 public:
+    /// Made by the resource facades (users_resource and the others); not meant to be called directly.
+    /// @param impl The client's shared state. @param spec The request to send, already validated.
     fixed_request(std::shared_ptr<detail::client_impl> impl, detail::request_spec spec)
         : request_base<fixed_request<T>, T>(std::move(impl)), spec_(std::move(spec))
     {}
@@ -141,17 +309,41 @@ template <class T>
 class composed_request
 {
 public:
+    /// The model send() produces (void: none).
     using response_type = T;
+    /// Starts the composed work; called once per send() or try_send().
     using factory = std::function<boost::asio::awaitable<result<T>>()>;
 
-    explicit composed_request(factory run) : run_(std::move(run)) {}
+    /// Made by the resource facades; not meant to be called directly.
+    /// @param impl The client's shared state (its executor runs async_send()'s work); never null.
+    /// @param run Starts the work; copied into every awaitable it makes.
+    composed_request(std::shared_ptr<detail::client_impl> impl, factory run)
+        : impl_(std::move(impl)), run_(std::move(run))
+    {}
 
-    /// Runs every step; throws api_error with the first failure.
+    /// Runs every step; throws api_error with the first failure. Each step is a request with the
+    /// lifetimes, thread-safety and cancellation of request_base::send(); steps after a failure or a
+    /// cancellation are not started.
     boost::asio::awaitable<T> send() const { return detail::throw_on_error<T>(run_()); }
-    /// Runs every step; never throws.
+    /// Runs every step; never throws: the first failure is the result's error.
     boost::asio::awaitable<result<T>> try_send() const { return run_(); }
 
+    /// Runs every step and completes `token` with the outcome: handler signature
+    /// `void(wacht::result<T>)`, the first failure being the result's error. Executors, cancellation,
+    /// lifetimes and thread-safety as request_base::async_send(); steps after a failure or a
+    /// cancellation are not started.
+    /// @param token Any Asio completion token for `void(wacht::result<T>)`.
+    /// @return What the token's async_result makes (see request_base::async_send()).
+    /// @throws std::bad_alloc only; every failure of the call goes to the handler.
+    template <boost::asio::completion_token_for<void(result<T>)> CompletionToken>
+    auto async_send(CompletionToken&& token) const
+    {
+        return boost::asio::async_initiate<CompletionToken, void(result<T>)>(
+            detail::initiate_launch<T>{}, token, impl_, [run = run_] { return run(); });
+    }
+
 private:
+    std::shared_ptr<detail::client_impl> impl_;
     factory run_;
 };
 

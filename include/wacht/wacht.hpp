@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: BSL-1.0
 // Umbrella header: everything a user of the SDK needs.
 #pragma once
 
 #include <wacht/client.hpp>
 #include <wacht/error.hpp>
+#include <wacht/export.hpp>
 #include <wacht/identifiers.hpp>
 #include <wacht/invitations.hpp>
 #include <wacht/models/invitation.hpp>
@@ -17,3 +19,4 @@
 #include <wacht/sessions.hpp>
 #include <wacht/timestamp.hpp>
 #include <wacht/users.hpp>
+#include <wacht/version.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What every builder in lib/ uses to check arguments and make request specs.
 #pragma once
 
@@ -12,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 namespace wacht::detail {
 
@@ -54,42 +54,47 @@ inline void check_optional_text(std::string& error, std::string_view field,
     check_text(error, field, *value);
 }
 
-/// A path id and the name to report it by.
-struct id_segment
+/// A target and the route template it was built from.
+struct routed_target
 {
-    std::string_view name;
-    std::string_view value;
+    std::string_view route; // a string literal: "/users/{user_id}/emails/{email_id}"
+    std::string target;     // "/users/123/emails/456"
 };
 
-/// "/users/{id}/emails/{id}/make-primary" from literal pieces and ids; an id that would change the
-/// route is recorded in `error`.
-inline std::string build_target(std::string& error,
-                                std::initializer_list<std::variant<std::string_view, id_segment>> pieces)
+/// The target of `route`, a literal template such as "/users/{user_id}/emails/{email_id}/make-primary",
+/// with each `{name}` replaced by the next of `ids`, percent-encoded. An id that would change the route
+/// is recorded in `error` under its name.
+inline routed_target route_target(std::string& error, std::string_view route,
+                                  std::initializer_list<std::string_view> ids)
 {
     target_builder target;
-    for (const auto& piece : pieces) {
-        if (const auto* id = std::get_if<id_segment>(&piece)) {
-            note_error(error, check_path_id(id->name, id->value));
-            target.segment(id->value);
+    const auto* id = ids.begin();
+    for (std::string_view rest = route; !rest.empty();) {
+        rest.remove_prefix(1); // the '/' before each piece
+        const auto piece = rest.substr(0, rest.find('/'));
+        rest.remove_prefix(piece.size());
+        if (piece.starts_with('{') && id != ids.end()) {
+            note_error(error, check_path_id(piece.substr(1, piece.size() - 2), *id));
+            target.segment(*id++);
         } else {
-            target.literal(std::get<std::string_view>(piece));
+            target.literal(piece);
         }
     }
-    return std::move(target).str();
+    return {route, std::move(target).str()};
 }
 
-inline request_spec bodiless(http_method method, std::string target, std::string error)
+inline request_spec bodiless(http_method method, routed_target target, std::string error)
 {
     const bool idempotent = method == http_method::get || method == http_method::delete_;
-    return request_spec{method, std::move(target), {}, {}, idempotent, std::move(error)};
+    return request_spec{method, std::move(target.target), {}, {}, idempotent, std::move(error), target.route};
 }
 
 /// A JSON request. POST and PATCH are never idempotent here: they are never sent twice.
-inline request_spec json_request(http_method method, std::string target, const boost::json::object& body,
+inline request_spec json_request(http_method method, routed_target target, const boost::json::object& body,
                                  std::string error)
 {
-    return request_spec{method, std::move(target), "application/json", boost::json::serialize(body),
-                        false,  std::move(error)};
+    return request_spec{method, std::move(target.target), "application/json", boost::json::serialize(body),
+                        false,  std::move(error),         target.route};
 }
 
 } // namespace wacht::detail

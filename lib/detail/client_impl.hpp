@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The state shared by a client and its copies, and the transport interface the pipeline uses.
 #pragma once
 
@@ -29,6 +30,17 @@ struct origin
     std::string path_prefix; // "" or "/prefix" (no trailing slash)
 };
 
+/// The HTTP proxy every connection goes through (client_options::proxy), parsed once; `host` empty
+/// when there is none.
+struct proxy_route
+{
+    std::string host; // without brackets for IPv6
+    std::string port;
+    bool host_is_ip = false;
+    std::string display;       // host:port (brackets for IPv6), for errors and logs: never credentials
+    std::string authorization; // "Basic <base64>" for Proxy-Authorization, or empty; never logged
+};
+
 /// A complete HTTP response, or the transport failure that prevented one.
 struct exchange_outcome
 {
@@ -40,6 +52,9 @@ struct exchange_outcome
     // was never sent may be retried whatever its method.
     bool request_sent = false;
     bool response_started = false;
+    // Whether the attempt went out on a connection that had served a call before (which the server
+    // may have closed meanwhile): the pipeline then replays an idempotent request on a new one.
+    bool reused_connection = false;
     // The response, when code is empty. A 2xx body that was decoded into a model is not kept: then
     // decode_error says why decoding failed (empty on success) and body_head holds its first bytes.
     int status = 0;
@@ -47,6 +62,13 @@ struct exchange_outcome
     std::optional<std::chrono::seconds> retry_after_header;
     std::string decode_error;
     std::string body_head;
+    // For the events: bytes on the wire and where the time went (the pipeline fills in the pool wait).
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+    phase_timings timings;
+    bool tls_resumed = false;
+    // With errc::proxy_failed: the proxy's status (never the API's).
+    int proxy_status = 0;
 };
 
 /// The headers every request carries besides the per-call ones.
@@ -54,6 +76,7 @@ struct fixed_headers
 {
     std::string authorization; // "Bearer <key>"; never logged
     std::string user_agent;
+    std::string defaults; // client_options::default_headers as header lines ("\r\nName: value" each)
 };
 
 class transport;
@@ -62,46 +85,91 @@ class client_impl
 {
 public:
     client_impl(boost::asio::any_io_executor executor, client_options options);
+    /// For public endpoints of another origin (the Frontend API's JWKS): no API key, no Authorization.
+    struct anonymous_t
+    {};
+    client_impl(boost::asio::any_io_executor executor, client_options options, anonymous_t);
     ~client_impl();
-
-    void log(log_level level, std::string_view line) const
-    {
-        if (options.logger)
-            options.logger(level, line);
-    }
 
     boost::asio::any_io_executor executor;
     client_options options;
     struct origin origin;
+    proxy_route proxy;
     fixed_headers headers;
     std::unique_ptr<detail::transport> transport;
+    /// Where events go: options.observer, the text logger of options.logger, or both; null when neither.
+    std::shared_ptr<wacht::observer> events;
 
-    /// The retry budget: spends a token if one is left. Thread-safe.
-    bool take_retry_token(const retry_policy& policy);
-    /// Refills the budget after a success. Thread-safe.
-    void on_success(const retry_policy& policy);
+    /// The client-wide retry budget (sized by options.retry, whatever a call's own policy says):
+    /// spends a token if one is left. Thread-safe.
+    bool take_retry_token();
+    /// Refills the budget after a call that succeeded (decoded included). Thread-safe.
+    void on_success();
+    /// Tokens left in the retry budget. Thread-safe.
+    double retry_budget() const;
 
 private:
-    std::mutex budget_mutex_;
-    std::optional<double> budget_tokens_; // starts full
+    mutable std::mutex budget_mutex_;
+    double budget_tokens_ = 0; // set full by the constructor
 };
+
+/// `now + d`, saturated at the clock's end instead of overflowing (a deadline of milliseconds::max() or
+/// 400 years means "no deadline" in practice).
+inline std::chrono::steady_clock::time_point saturating_deadline(std::chrono::steady_clock::time_point now,
+                                                                 std::chrono::milliseconds d)
+{
+    using clock = std::chrono::steady_clock;
+    if (d.count() <= 0)
+        return now;
+    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(clock::time_point::max() - now);
+    return d >= room ? clock::time_point::max() : now + std::chrono::duration_cast<clock::duration>(d);
+}
 
 /// Validates options and parses the base URL; throws api_error(invalid_argument). Never mentions the key.
 origin parse_origin(const client_options& options);
 
-/// The transport: connection pool and HTTP exchange. Defined in transport.cpp.
+/// Parses client_options::proxy.url (empty: no proxy); throws api_error(invalid_argument), whose text
+/// never contains the URL's credentials.
+proxy_route parse_proxy(const client_options& options);
+
+/// What transport::reserve() holds for one call until its first exchange: a pooled connection, a slot
+/// to open one, or why neither came before the deadline. Destroying it unused gives it back.
+class reservation
+{
+public:
+    virtual ~reservation() = default;
+    /// Why the pool gave neither a connection nor a slot (pool exhausted, cancelled), or null.
+    virtual const exchange_outcome* failure() const = 0;
+    /// Whether it holds a pooled connection that served calls before (else a slot to open one).
+    virtual bool reused() const = 0;
+};
+
+/// The transport: connection pool and HTTP exchange. Defined in lib/transport/.
 class transport
 {
 public:
     virtual ~transport() = default;
-    /// Sends the request to the origin (its path prefix before spec.target) and reads the response.
+    /// Waits (FIFO, until `deadline`) until the pool can serve a call: an idle connection (checked as
+    /// exchange() says), or a slot to open one. A call waits here in a small frame: its model and
+    /// error state are allocated after. Thread-safe. Throws operation_aborted when the awaiting
+    /// coroutine is cancelled before it could wait.
+    /// With `new_only`, a slot to open a new connection, never an idle one (see exchange()).
+    virtual boost::asio::awaitable<std::unique_ptr<reservation>>
+    reserve(std::chrono::steady_clock::time_point deadline, bool new_only = false) = 0;
+    /// The pool's figures (retry_budget left 0). Thread-safe.
+    virtual pool_statistics statistics() const = 0;
+    /// Sends the request to the origin (its path prefix before spec.target) and reads the response, on
+    /// `reserved` (from reserve(), or null: then it waits itself), else an idle pooled connection (any
+    /// that the server closed or that has unexpected bytes to read is closed on the way) or a new one;
+    /// on a newly opened connection always when `new_connection` (`reserved` is then given back).
     /// A 2xx body is parsed into `model` as it arrives when `model` is not null (nothing else may
     /// touch the model until the call returns); other bodies are kept in the outcome. Thread-safe.
     /// Never throws for network failures.
     virtual boost::asio::awaitable<exchange_outcome> exchange(const request_spec& spec,
                                                               std::string_view request_id,
                                                               std::chrono::steady_clock::time_point deadline,
-                                                              const slot* model) = 0;
+                                                              const slot* model, bool new_connection,
+                                                              std::unique_ptr<reservation> reserved) = 0;
 };
 
 /// The error for a non-2xx response: status, the server's errors[] (when the body has that shape),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "encoding.hpp"
 
 #include <random>
@@ -74,30 +75,53 @@ bool has_control_char(std::string_view text) noexcept
     return false;
 }
 
-std::string normalize_base32(std::string_view secret)
+namespace {
+
+// The length of the Unicode whitespace character (the White_Space property, as Rust's
+// char::is_whitespace) encoded in UTF-8 at the start of `text`, or 0. Matched on the encoded bytes.
+std::size_t whitespace_length(std::string_view text) noexcept
 {
-    std::string out;
-    out.reserve(secret.size());
-    for (char c : secret) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '-')
-            continue;
-        out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-    }
-    return out;
+    const auto byte = [&](std::size_t i) {
+        return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
+    };
+    const unsigned b0 = byte(0);
+    if (b0 == ' ' || (b0 >= '\t' && b0 <= '\r'))
+        return 1;
+    if (b0 == 0xC2 && (byte(1) == 0x85 || byte(1) == 0xA0)) // NEL, no-break space
+        return 2;
+    if (b0 == 0xE1 && byte(1) == 0x9A && byte(2) == 0x80) // ogham space mark
+        return 3;
+    if (b0 == 0xE2 && byte(1) == 0x80 &&
+        (byte(2) <= 0x8A || byte(2) == 0xA8 || byte(2) == 0xA9 ||
+         byte(2) == 0xAF)) // U+2000..200A, 2028, 2029, 202F
+        return byte(2) >= 0x80 ? 3 : 0;
+    if (b0 == 0xE2 && byte(1) == 0x81 && byte(2) == 0x9F) // U+205F
+        return 3;
+    if (b0 == 0xE3 && byte(1) == 0x80 && byte(2) == 0x80) // ideographic space
+        return 3;
+    return 0;
 }
 
-std::optional<std::size_t> base32_decoded_size(std::string_view normalized) noexcept
+} // namespace
+
+std::optional<std::size_t> totp_secret_size(std::string_view secret) noexcept
 {
-    while (!normalized.empty() && normalized.back() == '=')
-        normalized.remove_suffix(1);
-    for (char c : normalized)
-        if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')))
-            return std::nullopt;
-    // A final group of 1, 3 or 6 characters cannot come from whole bytes.
-    const auto tail = normalized.size() % 8;
-    if (tail == 1 || tail == 3 || tail == 6)
-        return std::nullopt;
-    return normalized.size() * 5 / 8;
+    std::size_t characters = 0;
+    while (!secret.empty()) {
+        if (const auto skip = whitespace_length(secret)) {
+            secret.remove_prefix(skip);
+            continue;
+        }
+        const char c = secret.front();
+        secret.remove_prefix(1);
+        if (c == '-')
+            continue;
+        const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        if (!letter && !(c >= '2' && c <= '7'))
+            return std::nullopt; // '=' too: the server's decoder takes no padding
+        ++characters;
+    }
+    return characters * 5 / 8; // any length: trailing bits are dropped
 }
 
 void random_hex(std::span<char> out)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Request encoding helpers: percent-encoding, request targets, multipart bodies, random tokens.
 // Pure functions of their inputs (random_hex aside); no I/O. Thread-safe.
 #pragma once
@@ -23,12 +24,10 @@ bool is_valid_utf8(std::string_view text) noexcept;
 /// Whether `text` has a control character (C0 or DEL), which would break a header line.
 bool has_control_char(std::string_view text) noexcept;
 
-/// A TOTP secret as the server reads it: whitespace and '-' removed, upper-cased.
-std::string normalize_base32(std::string_view secret);
-
-/// How many bytes a normalized RFC 4648 base32 text decodes to (trailing '=' padding allowed), or
-/// nullopt when it is not base32.
-std::optional<std::size_t> base32_decoded_size(std::string_view normalized) noexcept;
+/// How many bytes the server decodes a TOTP secret to (contract E24): Unicode whitespace and '-'
+/// ignored, letters of either case and 2-7 count, any length (n characters give floor(5n/8) bytes);
+/// nullopt when any other character, '=' included, is left.
+std::optional<std::size_t> totp_secret_size(std::string_view secret) noexcept;
 
 /// `bytes` random bytes as lower-case hex, from a per-thread generator seeded from std::random_device.
 std::string random_hex(std::size_t bytes);

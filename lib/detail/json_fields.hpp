@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: BSL-1.0
 // The one reader and one writer behind every model conversion.
 //
-// Reading: unknown keys are ignored; a missing key or null leaves the member as it is (default or
-// empty optional); a key of the wrong JSON type throws boost::system::system_error naming the key.
+// Reading: unknown keys are ignored; a missing or null optional key leaves the member empty; a
+// required key (schema.hpp) that is missing, or null where null is not a value, and a key of the wrong
+// JSON type throw boost::system::system_error naming the key.
 #pragma once
 
 #include "schema.hpp"
@@ -27,6 +29,12 @@ namespace wacht::detail {
 [[noreturn]] inline void throw_field_error(boost::json::error code, std::string_view key)
 {
     throw boost::system::system_error(make_error_code(code), "field '" + std::string(key) + "'");
+}
+
+[[noreturn]] inline void throw_missing_field(std::string_view key)
+{
+    throw boost::system::system_error(make_error_code(boost::json::error::not_found),
+                                      missing_field_message(key));
 }
 
 class field_reader
@@ -137,6 +145,13 @@ public:
             out.push_back(boost::json::value_to<T>(item));
     }
 
+    /// Whether the key is there, and not null unless `null_is_value`.
+    bool present(std::string_view key, bool null_is_value) const
+    {
+        const auto* v = object_->if_contains(key);
+        return v && (null_is_value || !v->is_null());
+    }
+
 private:
     // nullptr for a missing key or null.
     const boost::json::value* find(std::string_view key) const
@@ -217,18 +232,18 @@ private:
 /// Writes `value` as JSON with the values of secret keys replaced by "[redacted]".
 void write_redacted(std::ostream& os, const boost::json::value& value);
 
-template <class>
-inline constexpr bool is_optional = false;
-template <class T>
-inline constexpr bool is_optional<std::optional<T>> = true;
-
 /// value_to for every model: each field of its schema read in turn.
 template <class T>
 T read_model(const boost::json::value& jv)
 {
     field_reader r(jv);
     T v;
-    for_each_field<T>([&](const auto& f) { r.get(f.key, v.*f.member); });
+    for_each_field<T>([&](const auto& f) {
+        using M = typename std::remove_cvref_t<decltype(f)>::type;
+        if (f.required && !r.present(f.key, std::is_same_v<M, boost::json::value>))
+            throw_missing_field(f.key);
+        r.get(f.key, v.*f.member);
+    });
     return v;
 }
 

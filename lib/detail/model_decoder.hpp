@@ -1,10 +1,12 @@
+// SPDX-License-Identifier: BSL-1.0
 // Parsing response bodies straight into models, without a JSON DOM: Boost.JSON's basic_parser emits
 // events, and each event goes to the member it fills through a small table of functions per member
 // type (a slot). Bodies are fed in the chunks the transport reads, so nothing is copied into a body
 // string first.
 //
-// Semantics match the DOM reader in json_fields.hpp: unknown keys are skipped, a null leaves a member
-// as it is, a value of the wrong JSON type is an error naming the key.
+// Semantics match the DOM reader in json_fields.hpp: unknown keys are skipped, a null empties an
+// optional member, a required key (schema.hpp) that is missing or null where null is no value and a
+// value of the wrong JSON type are errors naming the key.
 #pragma once
 
 #include "schema.hpp"
@@ -33,9 +35,12 @@ struct slot
     void* target = nullptr;
     const value_ops* ops = nullptr;
     std::string_view key;
-    /// An object's member, where a null leaves the member as it is. Elsewhere (the body itself, an
-    /// array element) a null is accepted only by a nullable type, as the DOM reader does.
+    /// An object's member, where a null on a non-nullable member counts as the key being absent.
+    /// Elsewhere (the body itself, an array element) a null is accepted only by a nullable type, as
+    /// the DOM reader does.
     bool member = false;
+    /// A member's index in its model's schema (which bit of frame::seen it sets); -1 elsewhere.
+    int field = -1;
 };
 
 /// An object or array being filled.
@@ -49,6 +54,10 @@ struct frame
     slot (*element)(void* target, std::string_view key) = nullptr;
     std::size_t hint = 0;
     std::string_view key;
+    /// Objects: the fields that arrived (bit i: schema field i), and the first required key that
+    /// has not, or "" (checked when the object closes).
+    std::uint64_t seen = 0;
+    std::string_view (*missing)(std::uint64_t seen) = nullptr;
 };
 
 /// What a member accepts. A function returns false when the JSON value has the wrong type or range.
@@ -246,7 +255,11 @@ struct codec<boost::json::value>
         m = b;
         return true;
     }
-    static bool null(boost::json::value&) { return true; }
+    static bool null(boost::json::value& m)
+    {
+        m = nullptr;
+        return true;
+    }
     static bool object(boost::json::value&, frame&) { return false; } // not reached: captured
     static bool array(boost::json::value&, frame&) { return false; }
 };
@@ -298,17 +311,27 @@ struct field_table
     struct entry
     {
         std::string_view key;
+        bool required;
         slot (*get)(void* model);
     };
     static constexpr auto entries = std::apply(
         [](const auto&... fields) {
             return std::array<entry, sizeof...(fields)>{
-                entry{fields.key, [](void* model) {
+                entry{fields.key, fields.required, [](void* model) {
                           using F = std::remove_cvref_t<decltype(fields)>;
                           return slot_of(static_cast<T*>(model)->*F::member);
                       }}...};
         },
         schema<T>::fields);
+    static_assert(entries.size() <= 64, "frame::seen has one bit per field");
+
+    static std::string_view missing(std::uint64_t seen)
+    {
+        for (std::size_t i = 0; i < entries.size(); ++i)
+            if (entries[i].required && !(seen >> i & 1))
+                return entries[i].key;
+        return {};
+    }
 
     static slot find(void* model, std::string_view key, std::size_t& hint)
     {
@@ -321,6 +344,7 @@ struct field_table
                 auto s = entries[j].get(model);
                 s.key = entries[j].key;
                 s.member = true;
+                s.field = static_cast<int>(j);
                 return s;
             }
         }
@@ -337,6 +361,7 @@ struct codec<M> : refuse_all
     {
         f.target = &m;
         f.member = &field_table<M>::find;
+        f.missing = &field_table<M>::missing;
         return true;
     }
 };

@@ -1,6 +1,12 @@
+// SPDX-License-Identifier: BSL-1.0
 // Each model's fields, listed once in wire order. The DOM reader and writer (value_to / value_from) and
 // the streaming decoder that parses response bodies straight into models are all driven by these
 // lists, so that a field is added in one place.
+//
+// Presence: a field the contract always writes is required. Every member that is not a std::optional
+// is required (the contract writes null explicitly for empty optionals, but a missing nullable key is
+// read as null); limit and offset are required on the three paged lists only. A body without a
+// required key, or with null in a required non-nullable one, is not the model: decode_failed.
 #pragma once
 
 #include <wacht/models/invitation.hpp>
@@ -10,8 +16,11 @@
 #include <wacht/models/session.hpp>
 #include <wacht/models/user.hpp>
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 namespace wacht::detail {
 
@@ -24,8 +33,13 @@ struct member_traits<Member Owner::*>
     using type = Member;
 };
 
+template <class>
+inline constexpr bool is_optional = false;
+template <class T>
+inline constexpr bool is_optional<std::optional<T>> = true;
+
 /// One field: its key and the member it maps to. `omit_when_null`: the server leaves the key out
-/// instead of writing null, and so does encoding.
+/// instead of writing null, and so does encoding. `required`: a body without the key is refused.
 template <auto Member>
 struct field
 {
@@ -33,6 +47,7 @@ struct field
     static constexpr auto member = Member;
     std::string_view key;
     bool omit_when_null = false;
+    bool required = !is_optional<type>;
 };
 
 /// schema<T>::fields is a tuple of field<&T::member>. Defined for every model below.
@@ -310,17 +325,29 @@ struct schema<waitlist_user>
     };
 };
 
-/// Pages and whole lists: only the three paged endpoints echo limit and offset; the others omit them.
+/// Whether page<T> is one of the three paged lists (GET /users, /invitations, /waitlist), which
+/// always echo limit and offset; the other lists omit both.
+template <class T>
+inline constexpr bool is_paged_list =
+    std::is_same_v<T, user> || std::is_same_v<T, invitation> || std::is_same_v<T, waitlist_user>;
+
+/// Pages and whole lists. A page without limit would end a pager early, so there it is required.
 template <class T>
 struct schema<page<T>>
 {
     static constexpr std::tuple fields{
         field<&page<T>::data>{"data"},
         field<&page<T>::has_more>{"has_more"},
-        field<&page<T>::limit>{"limit", true},
-        field<&page<T>::offset>{"offset", true},
+        field<&page<T>::limit>{"limit", true, is_paged_list<T>},
+        field<&page<T>::offset>{"offset", true, is_paged_list<T>},
     };
 };
+
+/// The message both decoders give for a required key that is absent (or null where null is no value).
+inline std::string missing_field_message(std::string_view key)
+{
+    return "field '" + std::string(key) + "' is missing";
+}
 
 /// Calls f(field) for each field of T, in wire order.
 template <class T, class F>

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: the emulator's parsers of untrusted request input (multipart bodies, query
-// strings, paths), and the whole api on a fuzzed request. None may crash.
-#include "api.hpp"
+// strings, paths, UTF-8 text rules), and the whole api on a fuzzed request. None may crash.
 #include "multipart.hpp"
 #include "text.hpp"
+#include "wacht/emulator/api.hpp"
 
 #include <cstdint>
 
@@ -16,6 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (auto s : *segments)
             (void)wacht::emulator::decode_path_segment(s);
     (void)wacht::emulator::like_match(input, input.substr(0, input.size() / 2));
+    (void)wacht::emulator::trim(input); // walks UTF-8 from both ends
+    (void)wacht::emulator::is_username_text(input);
 
     static wacht::emulator::api api({.api_key = "k", .seed_users = 3});
     const auto newline = input.find('\n');

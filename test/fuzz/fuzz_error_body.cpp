@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: any bytes as the body of an error response. The error model must keep the status
 // and never crash or throw, whatever the body.
 #include "detail/client_impl.hpp"

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: any bytes as a response body, decoded into every model. Decoding may reject the
 // input (a typed error), but must never crash; whatever decodes must encode and decode to the same JSON.
 // The streaming decoder must reject what is not JSON, accept exactly what the DOM reader accepts (on
 // the canonical text) and give the same model, fed in two pieces, and the text writer must write what
 // serialize(value_from) writes.
-#include "detail/json_text.hpp"
 #include "detail/model_decoder.hpp"
+#include "json_text.hpp"
 
 #include <wacht/wacht.hpp>
 
@@ -59,7 +60,7 @@ void check(std::string_view body, const boost::system::error_code& parse_error,
     if (once != twice)
         std::abort(); // the encoder and decoder disagree
     std::string text;
-    wacht::detail::append_json(text, model);
+    wacht::emulator::append_json(text, model);
     if (text != boost::json::serialize(once))
         std::abort(); // the text writer and the DOM writer disagree
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: RFC 3339 parsing. Whatever parses must format and parse back to the same instant.
 #include <wacht/timestamp.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Every endpoint E8 to E33 over TLS against the emulator: success, each documented error, the
 // effects, pagination and a full life cycle.
 #include "harness.hpp"

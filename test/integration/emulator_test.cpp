@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 // The emulator against the contract, for requests the SDK never sends malformed (wrong content types,
 // bad JSON, bad query values) and for the framework-level rules: auth, routing, body limits.
 #include "canned_server.hpp"
+#include "emulator_calls.hpp"
 #include "harness.hpp"
 
 #include <boost/json.hpp>
@@ -10,6 +12,9 @@ namespace json = boost::json;
 using wacht::emulator::api;
 using wacht::emulator::http_request;
 using wacht::emulator::http_response;
+using wacht::test::form_type;
+using wacht::test::message_of;
+using wacht::test::multipart;
 
 namespace {
 
@@ -17,42 +22,15 @@ constexpr const char* bearer = "Bearer emulator-test-key";
 
 api make_api(std::size_t seed = 0, wacht::emulator::auth_settings auth = {})
 {
-    wacht::emulator::api_options o;
-    o.api_key = "emulator-test-key";
-    o.seed_users = seed;
-    o.auth = auth;
-    return api(o);
+    return wacht::test::make_emulator_api("emulator-test-key", seed, auth);
 }
 
 http_response call(api& a, std::string method, std::string target, std::string body = {},
                    std::string content_type = {}, std::string authorization = bearer)
 {
-    return a.handle({.method = std::move(method),
-                     .target = std::move(target),
-                     .authorization = std::move(authorization),
-                     .content_type = std::move(content_type),
-                     .body = std::move(body)});
+    return wacht::test::emulator_call(a, std::move(authorization), std::move(method), std::move(target),
+                                      std::move(body), std::move(content_type));
 }
-
-// The single message of an error body, checking the {"errors":[{"message","code"}]} shape.
-std::string message_of(const http_response& r)
-{
-    const auto body = json::parse(r.body).as_object();
-    const auto& errors = body.at("errors").as_array();
-    REQUIRE(errors.size() == 1);
-    CHECK(errors[0].at("code").as_int64() == r.status);
-    return std::string(errors[0].at("message").as_string());
-}
-
-std::string multipart(const std::vector<std::pair<std::string, std::string>>& fields)
-{
-    std::string body;
-    for (const auto& [name, value] : fields)
-        body += "--b\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
-    return body + "--b--\r\n";
-}
-
-const std::string form_type = "multipart/form-data; boundary=b";
 
 } // namespace
 
@@ -226,6 +204,53 @@ TEST_CASE("create: the response is built in memory - timestamps with nanoseconds
     CHECK(created.size() == std::string("2026-06-28T12:00:01.123456789Z").size());
 }
 
+TEST_CASE("create: the phone rule reads \\d and \\s as the server's Rust regex does (Unicode)")
+{
+    auto a = make_api();
+    int n = 0; // usernames and emails are unique
+    const auto create = [&](const std::string& phone) {
+        ++n;
+        return call(a, "POST", "/users",
+                    multipart({{"email_address", "p" + std::to_string(n) + "@example.com"},
+                               {"username", "phone_user_" + std::to_string(n)},
+                               {"phone_number", phone},
+                               {"skip_password_check", "true"}}),
+                    form_type);
+    };
+    const auto accepted = [&](const std::string& phone) {
+        const auto r = create(phone);
+        INFO(phone << " -> " << r.body);
+        REQUIRE(r.status == 200);
+        CHECK(json::parse(r.body).at("primary_phone_number") == phone.c_str()); // stored as sent
+    };
+    const auto refused = [&](const std::string& phone) {
+        const auto r = create(phone);
+        INFO(phone);
+        CHECK(message_of(r) == "Validation failed: phone_number: Invalid phone number format");
+    };
+    const std::string arabic_indic_4 = "\u0664", arabic_indic_5 = "\u0665";     // Nd, two bytes each
+    accepted("+1" + arabic_indic_4 + arabic_indic_5);                           // short form, Nd digits
+    accepted("+1\uFF14\uFF11\uFF15\uFF15\uFF15\uFF15\uFF10\uFF11\uFF10\uFF10"); // fullwidth digits
+    accepted("1\u0967\u0968\u0969");                                            // Devanagari digits
+    // The long form's \s is Unicode White_Space: a no-break space or an ideographic space is allowed.
+    accepted("+1\u00A0415\u00A0555\u00A00100");
+    accepted("+1\u3000415\u3000555\u30000100");
+    // Counts are in characters, not bytes: 20 two-byte digits after the first fit the long form.
+    std::string twenty, twenty_one;
+    for (int i = 0; i < 20; ++i)
+        twenty += arabic_indic_4;
+    twenty_one = twenty + arabic_indic_4;
+    accepted("+1" + twenty);
+    refused("+1" + twenty_one);
+    // [1-9] stays ASCII; other numerals (category No) and letters are not \d.
+    refused("+" + arabic_indic_4 + "15550100");
+    refused("+1415\u00B9\u00B2\u00B3555"); // superscript one, two, three
+    refused("+1415\u2460\u24615550");      // circled digits
+    refused("+1415555010a");
+    refused("+0415555");
+    refused("+1");
+}
+
 TEST_CASE("update: second_factor_policy, metadata and boolean parsing")
 {
     auto a = make_api(1);
@@ -324,7 +349,7 @@ TEST_CASE("every error fixture decodes into the error's status - code and messag
         wacht::client client(io.get_executor(), [&] {
             wacht::client_options o;
             o.base_url = server.url();
-            o.api_key = "k";
+            o.api_key = "fixture-test-key"; // not a substring of any message (the SDK redacts the key)
             return o;
         }());
         auto future = boost::asio::co_spawn(io, client.users().list().try_send(), boost::asio::use_future);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Auto-pagination over hundreds of users, invitations and waitlist entries, and a user's whole life
 // cycle across every sub-resource.
 #include "harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Retries, the retry budget and the emulator's fault injection: for each fault, the outcome, how many
 // requests the emulator saw, and that a POST is never sent twice unless it never arrived.
 #include "canned_server.hpp"

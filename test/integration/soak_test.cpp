@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The soak: 100,000 calls, 512 in flight, a client on a 2-thread io_context, 5 % injected faults.
 // Every call must end in a value or a typed error, and memory must not grow once warmed up.
 // Sanitizer builds run 20,000 calls (WACHT_SOAK_CALLS) and skip the memory check.

@@ -1,14 +1,22 @@
+// SPDX-License-Identifier: BSL-1.0
 // The transport: keep-alive pool, limits, replay of idempotent requests, per-phase timeouts and
 // deadlines, TLS verification, and the error model for responses the emulator never sends.
 #include "canned_server.hpp"
+#include "detail/client_impl.hpp"
 #include "harness.hpp"
-#include "pki.hpp"
+#include "plain_client.hpp"
+#include "transport/connect.hpp"
+#include "wacht/emulator/pki.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <latch>
+#include <mutex>
+#include <sys/socket.h>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -18,36 +26,9 @@ using wacht::test::canned_server;
 using wacht::test::error_of;
 using wacht::test::harness;
 using wacht::test::jane;
+using wacht::test::plain_client;
 
 namespace {
-
-// A client for a server that is not the emulator.
-struct plain_client
-{
-    explicit plain_client(const std::string& url, std::function<void(wacht::client_options&)> adjust = {})
-        : client(io.get_executor(), [&] {
-              wacht::client_options o;
-              o.base_url = url;
-              o.api_key = "k";
-              o.tls.use_system_roots = false;
-              if (adjust)
-                  adjust(o);
-              return o;
-          }())
-    {}
-
-    template <class Builder>
-    auto attempt(const Builder& b)
-    {
-        auto future = asio::co_spawn(io, b.try_send(), asio::use_future);
-        io.restart();
-        io.run();
-        return future.get();
-    }
-
-    asio::io_context io;
-    wacht::client client;
-};
 
 // A whole HTTP/1.1 response with a correct Content-Length.
 std::string http_response(const std::string& status_line, const std::string& content_type,
@@ -194,16 +175,6 @@ TEST_CASE("release_idle_buffers: one connection reused for large and small bodie
         CHECK(updated.public_metadata.as_object().at("note").as_string().size() == 40'000);
     }
     CHECK(h.server.connection_count() == 1);
-}
-
-TEST_CASE("idle connections older than idle_timeout are not reused")
-{
-    harness h(wacht::test::default_server_options(),
-              [](wacht::client_options& o) { o.pool.idle_timeout = 1ms; });
-    h.run(h.client.users().list().send());
-    std::this_thread::sleep_for(10ms); // only a lower bound matters: the connection is then stale
-    h.run(h.client.users().list().send());
-    CHECK(h.server.connection_count() == 2);
 }
 
 TEST_CASE("a response over max_response_body is a typed error and the pool stays usable")
@@ -371,4 +342,140 @@ TEST_CASE("a client shared by four threads: every call completes - the pool boun
         t.join();
     CHECK(succeeded == calls);
     CHECK(h.server.connection_count() <= 8);
+}
+
+namespace {
+
+using wacht::detail::net::resolve_result;
+
+// A transport for `base_url` whose names are resolved by `resolve`, and a way to run one GET on it.
+struct seamed_transport
+{
+    seamed_transport(const std::string& base_url, std::chrono::milliseconds resolve_timeout,
+                     wacht::detail::net::resolve_function resolve)
+        : impl(io.get_executor(),
+               [&] {
+                   wacht::client_options o;
+                   o.base_url = base_url;
+                   o.api_key = "k";
+                   o.timeouts.resolve = resolve_timeout;
+                   return o;
+               }()),
+          transport(wacht::detail::net::make_transport(impl, std::move(resolve)))
+    {}
+
+    wacht::detail::exchange_outcome get(std::chrono::milliseconds deadline)
+    {
+        auto future =
+            asio::co_spawn(io,
+                           transport->exchange(spec, "req-1", std::chrono::steady_clock::now() + deadline,
+                                               nullptr, false, nullptr),
+                           asio::use_future);
+        io.restart();
+        io.run();
+        return future.get();
+    }
+
+    asio::io_context io;
+    wacht::detail::client_impl impl;
+    std::unique_ptr<wacht::detail::transport> transport;
+    const wacht::detail::request_spec spec{
+        .method = wacht::detail::http_method::get, .target = "/users", .idempotent = true};
+};
+
+} // namespace
+
+TEST_CASE(
+    "resolve timeout: a resolver that never answers - or the call deadline - is cancelled, nothing is sent")
+{
+    std::vector<std::string> asked;
+    int cancelled = 0;
+    const auto never = [&](std::string host, std::string port) -> asio::awaitable<resolve_result> {
+        asked.push_back(host + ":" + port);
+        asio::steady_timer forever(co_await asio::this_coro::executor,
+                                   std::chrono::steady_clock::time_point::max());
+        auto [ec] = co_await forever.async_wait(asio::as_tuple(asio::use_awaitable));
+        cancelled += ec == asio::error::operation_aborted;
+        co_return resolve_result{ec, asio::ip::tcp::resolver::results_type()};
+    };
+    seamed_transport by_timeout("http://api.wacht.test:8080", 50ms, never);
+    const auto timed_out = by_timeout.get(60s);
+    CHECK(timed_out.code == errc::resolve_timeout);
+    CHECK(timed_out.detail == "resolving api.wacht.test");
+    CHECK_FALSE(timed_out.request_sent);
+    CHECK(asked == std::vector<std::string>{"api.wacht.test:8080"});
+    CHECK(cancelled == 1);
+
+    seamed_transport by_deadline("https://api.wacht.test", 60s, never);
+    CHECK(by_deadline.get(50ms).code == errc::deadline_exceeded);
+    CHECK(asked.back() == "api.wacht.test:443");
+    CHECK(cancelled == 2);
+}
+
+TEST_CASE("names go through the resolver: its addresses are connected - its failure is resolve_failed")
+{
+    std::string head;
+    std::mutex mutex;
+    canned_server api([&](std::string_view request) {
+        std::lock_guard lock(mutex);
+        head = std::string(request);
+        return http_response("200 OK", "application/json", wacht::test::read_data("users-list.json"));
+    });
+    const auto port = api.port();
+    seamed_transport resolved(
+        "http://api.wacht.test:8080", 5s,
+        [port](std::string host, std::string service) -> asio::awaitable<resolve_result> {
+            // An unreachable address first: the next one is tried.
+            const asio::ip::tcp::endpoint endpoints[] = {{asio::ip::make_address("127.0.0.1"), 1},
+                                                         {asio::ip::make_address("127.0.0.1"), port}};
+            co_return resolve_result{boost::system::error_code(),
+                                     asio::ip::tcp::resolver::results_type::create(
+                                         std::begin(endpoints), std::end(endpoints), host, service)};
+        });
+    const auto ok = resolved.get(10s);
+    CHECK_FALSE(ok.code);
+    CHECK(ok.status == 200);
+    {
+        std::lock_guard lock(mutex);
+        CHECK(head.find("\r\nHost: api.wacht.test:8080\r\n") != std::string::npos);
+    }
+
+    seamed_transport failing(
+        "http://api.wacht.test", 5s, [](std::string, std::string) -> asio::awaitable<resolve_result> {
+            co_return resolve_result{boost::system::error_code(asio::error::host_not_found),
+                                     asio::ip::tcp::resolver::results_type()};
+        });
+    const auto failed = failing.get(10s);
+    CHECK(failed.code == errc::resolve_failed);
+    CHECK(failed.cause == std::error_code(boost::system::error_code(asio::error::host_not_found)));
+    CHECK_FALSE(failed.request_sent);
+}
+
+TEST_CASE("a listener whose accept queue is full: connect timeout - or the call deadline")
+{
+    // Linux queues backlog + 1 connections on a listener that never accepts, then drops further SYNs
+    // (net.ipv4.tcp_abort_on_overflow = 0, the default): a connect to it stays pending.
+    asio::io_context io;
+    asio::ip::tcp::acceptor full(io, asio::ip::tcp::v4());
+    full.bind({asio::ip::address_v4::loopback(), 0});
+    full.listen(0);
+    std::vector<asio::ip::tcp::socket> queued;
+    for (int i = 0; i < 4; ++i) {
+        auto& s = queued.emplace_back(io);
+        s.open(asio::ip::tcp::v4());
+        s.non_blocking(true);
+        const auto target = full.local_endpoint();
+        // The system call itself: Asio's synchronous connect would wait for the pending ones.
+        ::connect(s.native_handle(), target.data(), static_cast<socklen_t>(target.size()));
+    }
+    plain_client c("http://127.0.0.1:" + std::to_string(full.local_endpoint().port()),
+                   [](wacht::client_options& o) {
+                       o.timeouts.connect = 100ms;
+                       o.retry.max_attempts = 1;
+                   });
+    const auto e = error_of(c.attempt(c.client.users().list()));
+    CHECK(e.code == errc::connect_timeout);
+    CHECK(e.diagnostics.cause == std::errc::timed_out);
+    CHECK(e.diagnostics.detail.find("connecting to 127.0.0.1:") != std::string::npos);
+    CHECK(error_of(c.attempt(c.client.users().list().deadline(50ms))).code == errc::deadline_exceeded);
 }

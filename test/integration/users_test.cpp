@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The users core endpoints (E1 to E7) over TLS against the in-process emulator.
 #include "harness.hpp"
 
@@ -144,7 +145,10 @@ TEST_CASE("log lines never contain the API key")
     REQUIRE(lines.size() == 3);
     for (const auto& line : lines)
         CHECK(line.find("test-key-7f3a9c") == std::string::npos);
-    CHECK(lines[0].find("GET /users?limit=1 -> 200") == 0);
+    // Routes by template: no query, no id (client_options::event_fields opts in to them).
+    CHECK(lines[0].find("GET /users -> 200") == 0);
+    CHECK(lines[1].find("GET /users/{user_id}/details -> 404") == 0);
+    CHECK(lines[2] == "GET /users rejected before sending: limit must be between 0 and 2147483646");
 }
 
 TEST_CASE("list: paging - has_more and the echoed limit and offset")

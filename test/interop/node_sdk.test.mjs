@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The official Node SDK against wacht-emulator: users, invitations and waitlist calls, checked
 // against the wire contract. Run by test/interop/run, which starts the emulator and sets
 // WACHT_API_URL, WACHT_API_KEY and NODE_EXTRA_CA_CERTS.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A plain TCP peer on 127.0.0.1:0 that answers every request with fixed bytes, or never answers:
 // for testing how the client handles what the emulator never sends (HTML 502s, malformed responses,
 // stalls). Runs on its own thread; stops when destroyed.
@@ -13,6 +14,7 @@
 #include <boost/asio/write.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -28,8 +30,14 @@ public:
         stall,   // accept and never read or write
     };
 
+    /// Makes each response from the request head it answers (for example to echo a header back).
+    using responder = std::function<std::string(std::string_view request_head)>;
+
     explicit canned_server(std::string response, mode m = mode::respond)
-        : response_(std::move(response)), mode_(m)
+        : canned_server([response = std::move(response)](std::string_view) { return response; }, m)
+    {}
+
+    explicit canned_server(responder respond, mode m = mode::respond) : respond_(std::move(respond)), mode_(m)
     {
         using boost::asio::ip::tcp;
         acceptor_.open(tcp::v4());
@@ -76,14 +84,16 @@ private:
         for (;;) {
             const auto n = co_await boost::asio::async_read_until(*socket, buffer, "\r\n\r\n",
                                                                   boost::asio::use_awaitable);
+            const std::string response =
+                respond_(std::string_view(static_cast<const char*>(buffer.data().data()), n));
             buffer.consume(n);
             ++requests_;
-            co_await boost::asio::async_write(*socket, boost::asio::buffer(response_),
+            co_await boost::asio::async_write(*socket, boost::asio::buffer(response),
                                               boost::asio::use_awaitable);
         }
     }
 
-    std::string response_;
+    responder respond_;
     mode mode_;
     boost::asio::io_context io_;
     boost::asio::ip::tcp::acceptor acceptor_{io_};

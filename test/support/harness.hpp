@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: BSL-1.0
 // Test harness: an in-process emulator on 127.0.0.1:0 over TLS, an io_context and a client trusting
 // the emulator's CA, plus a way to run a coroutine to completion.
 #pragma once
 
-#include "server.hpp"
+#include "wacht/emulator/server.hpp"
 
 #include <wacht/wacht.hpp>
 

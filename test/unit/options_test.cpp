@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "detail/client_impl.hpp"
 
 #include <wacht/client.hpp>
@@ -56,8 +57,68 @@ TEST_CASE("base URLs parse into an origin")
 TEST_CASE("bad base URLs are rejected")
 {
     for (const char* url : {"ftp://x", "api.wacht.dev", "https://", "https://host:0", "https://host:70000",
-                            "https://user@host", "https://host/?q", "https://[::1", "https://host:12a"})
+                            "https://user@host", "https://host/?q", "https://[::1", "https://host:12a"}) {
+        INFO(url);
         CHECK_THROWS_AS(origin_of(url), wacht::api_error);
+    }
+}
+
+TEST_CASE("base URLs - case is normalized - default and explicit ports - escaped paths are kept")
+{
+    auto o = origin_of("HTTPS://API.Wacht.DEV");
+    CHECK(o.tls);
+    CHECK(o.host == "api.wacht.dev");
+    CHECK(o.host_header == "api.wacht.dev");
+    o = origin_of("HtTp://LocalHost:0080/v1");
+    CHECK_FALSE(o.tls);
+    CHECK(o.host == "localhost");
+    CHECK(o.port == "80");
+    CHECK(o.host_header == "localhost");
+    CHECK(o.path_prefix == "/v1");
+    o = origin_of("https://127.0.0.1:443");
+    CHECK(o.host_header == "127.0.0.1");
+    o = origin_of("https://[0:0:0:0:0:0:0:1]:9/a/b/");
+    CHECK(o.host == "::1");
+    CHECK(o.host_header == "[::1]:9");
+    CHECK(o.path_prefix == "/a/b");
+    o = origin_of("https://host/caf%C3%A9");
+    CHECK(o.path_prefix == "/caf%C3%A9"); // already escaped: sent as written
+}
+
+TEST_CASE("base URLs - what would be sent other than written is refused at construction")
+{
+    for (const char* url : {
+             "https://host\\evil.example/", // a backslash in the host
+             "https://ho\\st",              // and alone
+             "https://host/%zz",            // a bad escape
+             "https://host/a%2",            // a cut escape
+             "https://host/a/../b",         // a dot segment
+             "https://host/./b",            //
+             "https://host/a/%2E%2E/b",     // an escaped dot segment
+             "https://host/a//b",           // an empty segment
+             "https://user:pass@host",      // credentials
+             "https://@host",               // an empty userinfo
+             "https://host?",               // an empty query
+             "https://host/#frag",          // a fragment
+             "http://127.0.0.1:",           // an empty port
+             "https://host:65536",          // a port out of range
+             "https://host:000000443",      // too many digits
+             "https://h\xc3\xa9st/",        // non-ASCII in the host
+             "https://host/caf\xc3\xa9",    // non-ASCII in the path
+             "https://host/a b",            // a space
+             "https://host/a\tb",           // a control character
+             "https://ho%41st",             // an escaped host name
+             "https://[v1.fe]/",            // an IPvFuture literal
+             "HTTPS:/host",                 // no authority
+             "wss://host",                  // another scheme
+         }) {
+        INFO(url);
+        CHECK_THROWS_AS(origin_of(url), wacht::api_error);
+        wacht::client_options o;
+        o.base_url = url;
+        o.api_key = "k";
+        CHECK(construction_error(o) == wacht::errc::invalid_argument);
+    }
 }
 
 TEST_CASE("the API key is required and must be a single header-safe token")
@@ -123,7 +184,7 @@ TEST_CASE("from_env reads the three variables")
 TEST_CASE("every errc has a message and HTTP statuses map to their codes")
 {
     for (int v = static_cast<int>(wacht::errc::invalid_argument);
-         v <= static_cast<int>(wacht::errc::cancelled); ++v)
+         v <= static_cast<int>(wacht::errc::proxy_failed); ++v)
         CHECK(wacht::make_error_code(static_cast<wacht::errc>(v)).message() != "unknown wacht error");
     CHECK(wacht::errc_from_http_status(404) == wacht::errc::not_found);
     CHECK(wacht::errc_from_http_status(418) == wacht::errc::client_error);
