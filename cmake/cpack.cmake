@@ -2,7 +2,8 @@
 # Debian packages: `cpack -G DEB` in the build directory. One package per component:
 #   libwacht-dev       headers, the library (static by default), CMake package, wacht.pc
 #   libwacht<soversion> the shared library (only when built with BUILD_SHARED_LIBS=ON)
-#   wacht-emulator     the emulator executable (once its directory installs it with COMPONENT emulator)
+#   wacht-emulator     the emulator executable and its in-process library
+#   libwacht-prometheus-dev the optional Prometheus adapter (only when prometheus-cpp was found)
 # Dependencies are bookworm's package names.
 set(CPACK_PACKAGE_NAME wacht)
 set(CPACK_PACKAGE_VENDOR "wacht-cpp")
@@ -40,6 +41,11 @@ set(CPACK_DEBIAN_EMULATOR_PACKAGE_SECTION devel)
 # The in-process library links wacht::wacht, so the emulator package needs the development package.
 set(CPACK_DEBIAN_EMULATOR_PACKAGE_DEPENDS "libwacht-dev (= ${PROJECT_VERSION}), libboost-json1.81.0, libboost-url1.81.0, libssl3")
 set(CPACK_COMPONENT_EMULATOR_DESCRIPTION "wacht-emulator: the Wacht backend API on loopback, over HTTPS")
+
+set(CPACK_DEBIAN_PROMETHEUS_PACKAGE_NAME libwacht-prometheus-dev)
+set(CPACK_DEBIAN_PROMETHEUS_PACKAGE_DEPENDS "libwacht-dev (= ${PROJECT_VERSION}), prometheus-cpp-dev")
+set(CPACK_COMPONENT_PROMETHEUS_DESCRIPTION
+    "wacht-cpp: the Prometheus adapter (wacht::prometheus: call counts, latency histograms, pool gauges)")
 
 # One package per component that has files: no runtime package when the library is static.
 get_cmake_property(CPACK_COMPONENTS_ALL COMPONENTS)

@@ -2,8 +2,10 @@
 # Install rules, the CMake package (find_package(wacht)), wacht.pc and the Debian packages (CPack).
 #
 # Components: `runtime` (libwacht.so.*, shared builds only), `development` (headers, libwacht.a or the
-# .so link, the CMake package, wacht.pc) and `emulator` (wacht::emulator, the wacht-emulator executable
-# and their export file wacht-emulator-targets.cmake, which wachtConfig.cmake includes when present).
+# .so link, the CMake package, wacht.pc), `emulator` (wacht::emulator, the wacht-emulator executable
+# and their export file wacht-emulator-targets.cmake, which wachtConfig.cmake includes when present)
+# and `prometheus` (the optional wacht::prometheus adapter, its header and wacht-prometheus-targets.cmake,
+# only when prometheus-cpp was found).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -19,7 +21,7 @@ install(DIRECTORY include/wacht "${WACHT_GENERATED_INCLUDE_DIR}/wacht"
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   COMPONENT development
   FILES_MATCHING PATTERN "*.hpp"
-  PATTERN "prometheus.hpp" EXCLUDE) # the optional wacht::prometheus adapter is not installed (yet)
+  PATTERN "prometheus.hpp" EXCLUDE) # the adapter's header belongs to its own component
 
 install(EXPORT wacht-targets
   NAMESPACE wacht::
@@ -32,6 +34,22 @@ if(TARGET wacht_emulator)
     FILE wacht-emulator-targets.cmake
     DESTINATION ${WACHT_CMAKE_DIR}
     COMPONENT emulator)
+endif()
+if(TARGET wacht_prometheus)
+  install(TARGETS wacht_prometheus
+    EXPORT wacht-prometheus-targets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT prometheus
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT prometheus
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT prometheus
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(FILES include/wacht/prometheus.hpp
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wacht
+    COMPONENT prometheus)
+  install(EXPORT wacht-prometheus-targets
+    NAMESPACE wacht::
+    FILE wacht-prometheus-targets.cmake
+    DESTINATION ${WACHT_CMAKE_DIR}
+    COMPONENT prometheus)
 endif()
 configure_package_config_file(cmake/wachtConfig.cmake.in "${PROJECT_BINARY_DIR}/wachtConfig.cmake"
   INSTALL_DESTINATION ${WACHT_CMAKE_DIR})

@@ -65,18 +65,21 @@ public:
 
     void on_call_finished(const call_finished_event& e) override
     {
-        // A call without attempts: rejected before sending, or no connection came (the attempts log
-        // themselves).
-        if (e.attempts != 0 || !e.code)
+        // A call that ended without an attempt (rejected before sending, or no connection came) or
+        // between two: the attempts log themselves, this outcome is no attempt's.
+        if (!e.code || (e.attempts != 0 && !e.between_attempts))
             return;
         if (e.code == errc::invalid_argument) {
             sink_(log_level::warning,
                   call_name(e.call) + " rejected before sending: " + std::string(e.detail));
             return;
         }
+        const auto attempts = e.attempts == 0   ? std::string("no attempt")
+                              : e.attempts == 1 ? std::string("after 1 attempt")
+                                                : "after " + std::to_string(e.attempts) + " attempts";
         sink_(log_level::warning, call_name(e.call) + " -> " + e.code.message() + " (" +
                                       std::string(e.detail) + ") [request " + std::string(e.call.request_id) +
-                                      ", no attempt]");
+                                      ", " + attempts + "]");
     }
 
 private:

@@ -193,6 +193,7 @@ struct call_events
     call_context context;
     std::size_t attempts = 0;
     int http_status = 0;
+    std::error_code last_attempt_code; // what the last attempt_finished event reported
 };
 
 retry_reason reason_of(const exchange_outcome& outcome)
@@ -235,7 +236,9 @@ attempts(client_impl* impl, const request_spec& spec, const call_settings& setti
                                      {.request_id = std::string(request_id),
                                       .detail = "the call's deadline was over before the request was sent"}});
                 const auto asked = clock_type::now();
-                reserved = co_await impl->transport->reserve(deadline, new_connection);
+                reserved = impl->transport->reserve(deadline, new_connection);
+                if (reserved->waiting())
+                    co_await impl->transport->wait(*reserved);
                 pool_wait = clock_type::now() - asked;
             }
             // The pool gave neither a connection nor a slot: no attempt was made.
@@ -296,6 +299,7 @@ attempts(client_impl* impl, const request_spec& spec, const call_settings& setti
                 redact(body, impl->options.api_key);
                 finished.error_body = body;
             }
+            events->last_attempt_code = attempt_code;
             emit(*events->to, &observer::on_attempt_finished, finished);
         }
         pool_wait = {};
@@ -396,6 +400,7 @@ void finish(call_events& events, clock_type::time_point started, const result<T>
     if (!outcome.has_value()) {
         finished.code = outcome.error().code;
         finished.detail = outcome.error().diagnostics.detail;
+        finished.between_attempts = events.attempts > 0 && finished.code != events.last_attempt_code;
     }
     emit(*events.to, &observer::on_call_finished, finished);
 }
@@ -442,8 +447,9 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
         spec.extra_headers = call_header_lines(impl->options.default_headers, *control);
         spec.own_headers = true;
     }
-    const auto deadline =
-        saturating_deadline(started, settings.deadline.value_or(impl->options.timeouts.call_deadline));
+    auto deadline = saturating_deadline(started, settings.deadline.value_or(impl->options.timeouts.call_deadline));
+    if (control && control->ends_at)
+        deadline = std::min(deadline, *control->ends_at);
     if (started >= deadline) // nothing is sent once the deadline is over
         co_return end(wacht::error{errc::deadline_exceeded,
                                    {.request_id = std::string(request_id),
@@ -451,7 +457,9 @@ boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, req
     // A call waits for the pool here, holding only its request and settings: no model yet.
     std::unique_ptr<reservation> reserved;
     try {
-        reserved = co_await impl->transport->reserve(deadline);
+        reserved = impl->transport->reserve(deadline);
+        if (reserved->waiting())
+            co_await impl->transport->wait(*reserved);
     } catch (const boost::system::system_error& e) {
         if (e.code() != boost::asio::error::operation_aborted)
             throw;

@@ -21,10 +21,12 @@ using detail::route_target;
 // details(user_id), projected onto one of its lists.
 template <class T>
 boost::asio::awaitable<result<std::vector<T>>> project_details(std::shared_ptr<detail::client_impl> impl,
+                                                               detail::call_settings settings,
                                                                std::string user_id,
                                                                std::vector<T> user_details::*member)
 {
-    auto details = co_await users_resource(impl).details(user_id).try_send();
+    const detail::composed_steps step(*impl, std::move(settings));
+    auto details = co_await step(users_resource(impl).details(user_id)).try_send();
     if (!details)
         co_return details.error();
     co_return std::move(*details).*member;
@@ -32,11 +34,13 @@ boost::asio::awaitable<result<std::vector<T>>> project_details(std::shared_ptr<d
 
 // social_connections().access_token(): the list, searched for the provider.
 boost::asio::awaitable<result<std::optional<social_connection>>>
-connection_for(fixed_request<social_connection_list> list, std::string provider, std::string error)
+connection_for(std::shared_ptr<detail::client_impl> impl, detail::call_settings settings,
+               fixed_request<social_connection_list> list, std::string provider, std::string error)
 {
     if (!error.empty())
         co_return wacht::error{errc::invalid_argument, {.detail = std::move(error)}};
-    auto connections = co_await list.try_send();
+    const detail::composed_steps step(*impl, std::move(settings));
+    auto connections = co_await step(std::move(list)).try_send();
     if (!connections)
         co_return connections.error();
     for (auto& connection : connections->data)
@@ -46,9 +50,11 @@ connection_for(fixed_request<social_connection_list> list, std::string provider,
 }
 
 // mfa().disable(): a 404 "authenticator not found" means there was nothing to disable.
-boost::asio::awaitable<result<bool>> disable_mfa_op(fixed_request<void> remove)
+boost::asio::awaitable<result<bool>> disable_mfa_op(std::shared_ptr<detail::client_impl> impl,
+                                                    detail::call_settings settings, fixed_request<void> remove)
 {
-    auto removed = co_await remove.try_send();
+    const detail::composed_steps step(*impl, std::move(settings));
+    auto removed = co_await step(std::move(remove)).try_send();
     if (removed)
         co_return true;
     const auto& e = removed.error();
@@ -128,9 +134,10 @@ fixed_request<void> emails_resource::make_primary(std::string_view user_id, std:
 
 composed_request<std::vector<user_email>> emails_resource::list(std::string_view user_id) const
 {
-    return composed_request<std::vector<user_email>>(impl_, [impl = impl_, id = std::string(user_id)] {
-        return project_details(impl, id, &user_details::email_addresses);
-    });
+    return composed_request<std::vector<user_email>>(
+        impl_, [impl = impl_, id = std::string(user_id)](const detail::call_settings& settings) {
+            return project_details(impl, settings, id, &user_details::email_addresses);
+        });
 }
 
 // ---- phones ---------------------------------------------------------------------------------------
@@ -210,9 +217,10 @@ fixed_request<void> phones_resource::make_primary(std::string_view user_id, std:
 
 composed_request<std::vector<user_phone>> phones_resource::list(std::string_view user_id) const
 {
-    return composed_request<std::vector<user_phone>>(impl_, [impl = impl_, id = std::string(user_id)] {
-        return project_details(impl, id, &user_details::phone_numbers);
-    });
+    return composed_request<std::vector<user_phone>>(
+        impl_, [impl = impl_, id = std::string(user_id)](const detail::call_settings& settings) {
+            return project_details(impl, settings, id, &user_details::phone_numbers);
+        });
 }
 
 // ---- social connections ------------------------------------------------------------------------------
@@ -241,8 +249,9 @@ social_connections_resource::access_token(std::string_view user_id, std::string_
     if (provider.empty())
         note_error(error, "provider must not be empty");
     return composed_request<std::optional<social_connection>>(
-        impl_, [list = list(user_id), provider = std::string(provider), error] {
-            return connection_for(list, provider, error);
+        impl_, [impl = impl_, list = list(user_id), provider = std::string(provider),
+                error](const detail::call_settings& settings) {
+            return connection_for(impl, settings, list, provider, error);
         });
 }
 
@@ -364,7 +373,9 @@ fixed_request<void> mfa_resource::delete_authenticator(std::string_view user_id)
 composed_request<bool> mfa_resource::disable(std::string_view user_id) const
 {
     return composed_request<bool>(
-        impl_, [remove = delete_authenticator(user_id)] { return disable_mfa_op(remove); });
+        impl_, [impl = impl_, remove = delete_authenticator(user_id)](const detail::call_settings& settings) {
+            return disable_mfa_op(impl, settings, remove);
+        });
 }
 
 fixed_request<backup_codes> mfa_resource::regenerate_backup_codes(std::string_view user_id) const

@@ -57,14 +57,19 @@ bool equals_ignoring_case(std::string_view a, std::string_view b)
 // find_by_*(): walk the search results; a match on the list item needs no further request, and the
 // other results are checked on their details (when `on_details` is given).
 boost::asio::awaitable<result<std::optional<user>>>
-find_user_op(std::shared_ptr<detail::client_impl> impl, std::string term, std::string error,
-             std::function<bool(const user&)> on_item, std::function<bool(const user_details&)> on_details)
+find_user_op(std::shared_ptr<detail::client_impl> impl, detail::call_settings settings, std::string term,
+             std::string error, std::function<bool(const user&)> on_item,
+             std::function<bool(const user_details&)> on_details)
 {
     if (!error.empty())
         co_return wacht::error{errc::invalid_argument, {.detail = std::move(error)}};
+    const detail::composed_steps step(*impl, std::move(settings));
     users_resource users(impl);
-    auto walk =
-        users.list().search(term).sort_key(user_sort_key::created_at).sort_order(sort_order::asc).items(100);
+    auto walk = step(users.list())
+                    .search(term)
+                    .sort_key(user_sort_key::created_at)
+                    .sort_order(sort_order::asc)
+                    .items(100);
     std::vector<user> others; // matched the search, but not on the list item
     for (;;) {
         auto next = co_await walk.try_next();
@@ -79,7 +84,7 @@ find_user_op(std::shared_ptr<detail::client_impl> impl, std::string term, std::s
             others.push_back(std::move(candidate));
     }
     for (auto& candidate : others) {
-        auto details = co_await users.details(candidate.id).try_send();
+        auto details = co_await step(users.details(candidate.id)).try_send();
         if (!details) {
             if (details.error().code == errc::not_found)
                 continue; // deleted meanwhile
@@ -102,14 +107,15 @@ std::string find_term(std::string& error, std::string_view name, std::string_vie
 
 // merge_metadata(): read, merge, update; the update is never sent when the read failed.
 boost::asio::awaitable<result<user_details>>
-merge_metadata_op(std::shared_ptr<detail::client_impl> impl, std::string user_id, std::string error,
-                  std::optional<boost::json::value> public_patch,
+merge_metadata_op(std::shared_ptr<detail::client_impl> impl, detail::call_settings settings, std::string user_id,
+                  std::string error, std::optional<boost::json::value> public_patch,
                   std::optional<boost::json::value> private_patch)
 {
     if (!error.empty())
         co_return wacht::error{errc::invalid_argument, {.detail = std::move(error)}};
+    const detail::composed_steps step(*impl, std::move(settings));
     users_resource users(impl);
-    auto current = co_await users.details(user_id).try_send();
+    auto current = co_await step(users.details(user_id)).try_send();
     if (!current || (!public_patch && !private_patch))
         co_return current;
     update_user_params changes;
@@ -117,7 +123,7 @@ merge_metadata_op(std::shared_ptr<detail::client_impl> impl, std::string user_id
         changes.public_metadata = json_merge_patch(std::move(current->public_metadata), *public_patch);
     if (private_patch)
         changes.private_metadata = json_merge_patch(std::move(current->private_metadata), *private_patch);
-    co_return co_await users.update(user_id, changes).try_send();
+    co_return co_await step(users.update(user_id, changes)).try_send();
 }
 
 fixed_request<user_details> set_disabled(const users_resource& users, std::string_view user_id, bool disabled)
@@ -189,9 +195,10 @@ composed_request<std::optional<user>> users_resource::find_by_email(std::string_
                            [&](const user_email& e) { return equals_ignoring_case(e.email, term); });
     };
     // The factory hands copies to a coroutine function, so the awaitable owns everything it uses.
-    return composed_request<std::optional<user>>(impl_, [impl = impl_, term, error, on_item, on_details] {
-        return find_user_op(impl, term, error, on_item, on_details);
-    });
+    return composed_request<std::optional<user>>(
+        impl_, [impl = impl_, term, error, on_item, on_details](const detail::call_settings& settings) {
+            return find_user_op(impl, settings, term, error, on_item, on_details);
+        });
 }
 
 composed_request<std::optional<user>> users_resource::find_by_username(std::string_view username) const
@@ -200,7 +207,9 @@ composed_request<std::optional<user>> users_resource::find_by_username(std::stri
     auto term = find_term(error, "username", username);
     auto on_item = [term](const user& u) { return u.username == term; };
     return composed_request<std::optional<user>>(
-        impl_, [impl = impl_, term, error, on_item] { return find_user_op(impl, term, error, on_item, {}); });
+        impl_, [impl = impl_, term, error, on_item](const detail::call_settings& settings) {
+            return find_user_op(impl, settings, term, error, on_item, {});
+        });
 }
 
 composed_request<std::optional<user>> users_resource::find_by_phone(std::string_view phone) const
@@ -213,9 +222,10 @@ composed_request<std::optional<user>> users_resource::find_by_phone(std::string_
             return p.phone_number == term || p.country_code + p.phone_number == term;
         });
     };
-    return composed_request<std::optional<user>>(impl_, [impl = impl_, term, error, on_item, on_details] {
-        return find_user_op(impl, term, error, on_item, on_details);
-    });
+    return composed_request<std::optional<user>>(
+        impl_, [impl = impl_, term, error, on_item, on_details](const detail::call_settings& settings) {
+            return find_user_op(impl, settings, term, error, on_item, on_details);
+        });
 }
 
 fixed_request<user_details> users_resource::details(std::string_view user_id) const
@@ -307,8 +317,9 @@ users_resource::merge_metadata(std::string_view user_id, std::optional<boost::js
     detail::route_target(error, "/users/{user_id}", {user_id});
     return composed_request<user_details>(impl_, [impl = impl_, id = std::string(user_id), error,
                                                   public_patch = std::move(public_patch),
-                                                  private_patch = std::move(private_patch)] {
-        return merge_metadata_op(impl, id, error, public_patch, private_patch);
+                                                  private_patch = std::move(private_patch)](
+                                                     const detail::call_settings& settings) {
+        return merge_metadata_op(impl, settings, id, error, public_patch, private_patch);
     });
 }
 

@@ -92,7 +92,8 @@ struct phase_timings
     std::chrono::nanoseconds pool_wait{0};
     /// Resolving the origin's host name.
     std::chrono::nanoseconds resolve{0};
-    /// TCP connect (every address tried).
+    /// TCP connect (every address tried), and the proxy's CONNECT tunnel when client_options::proxy is
+    /// set (the tunnel shares the connect timeout).
     std::chrono::nanoseconds connect{0};
     /// The TLS handshake of a new connection.
     std::chrono::nanoseconds tls_handshake{0};
@@ -175,6 +176,10 @@ struct call_finished_event
     int http_status = 0;
     /// Attempts made (replays not counted); 0 when nothing was sent.
     std::size_t attempts = 0;
+    /// The call failed after its last attempt for a reason of its own, which no attempt_finished event
+    /// reported: its deadline passed or it was cancelled before the next attempt or replay, or no
+    /// connection came for it.
+    bool between_attempts = false;
     /// The SDK's own words on a failure (the error's diagnostics.detail: never server messages,
     /// personal data or the API key), e.g. why the arguments were rejected; empty on success.
     std::string_view detail;

@@ -70,6 +70,9 @@ struct call_control
     std::string tracestate;
     /// The first invalid setting: the call fails with errc::invalid_argument and sends nothing.
     std::string argument_error;
+    /// Set on the steps of a composed call: when the whole call's deadline ends (each step's own
+    /// deadline ends no later).
+    std::optional<std::chrono::steady_clock::time_point> ends_at;
 };
 
 struct call_settings
@@ -85,6 +88,21 @@ WACHT_API void set_request_id(call_settings& settings, std::string_view id);
 WACHT_API void add_header(call_settings& settings, std::string_view name, std::string_view value);
 WACHT_API void set_trace_context(call_settings& settings, std::string_view traceparent,
                                  std::string_view tracestate);
+
+/// How lib/ reads and sets a builder's per-call settings (a composed call hands its own to each step).
+struct settings_access
+{
+    template <class Builder>
+    static const call_settings& get(const Builder& builder)
+    {
+        return builder.settings_;
+    }
+    template <class Builder>
+    static void set(Builder& builder, call_settings settings)
+    {
+        builder.settings_ = std::move(settings);
+    }
+};
 
 /// Runs the request and decodes a 200 body into T (void: any 200). Never throws.
 template <class T>
@@ -132,29 +150,13 @@ struct initiate_launch
 
 } // namespace detail
 
-/// Base of every builder: a value holding the client's shared state and typed parameters.
-///
-/// Builders are cheap to copy and hold no sockets. One builder is not safe for concurrent mutation,
-/// but send() may be called any number of times, from any thread; every call is independent.
-/// The awaitable returned by send() owns copies of everything it needs, so the builder may be
-/// destroyed before the awaitable is co_awaited. Awaitables run on the executor of the coroutine that
-/// awaits them; the client's io_context must be running.
-///
-/// Cancellation: send(), try_send() and async_send() support Asio per-operation cancellation (a
-/// cancellation_signal bound to the completion token, or an awaitable operator racing a timer). A call
-/// cancelled while waiting for a pooled connection leaves the queue at once; one cancelled during the
-/// exchange closes its connection, which never returns to the pool; a cancelled call is never retried.
-/// The outcome is errc::cancelled.
-///
-/// @tparam Derived The concrete builder (CRTP); it provides spec().
-/// @tparam T The decoded response model, or void for calls that return no data.
-template <class Derived, class T>
-class request_base
+/// The per-call settings every builder and every composed call has: deadline, retry policy, request id,
+/// extra headers and trace context. Each setter returns the derived builder, for chaining.
+/// @tparam Derived The concrete builder (CRTP).
+template <class Derived>
+class call_settings_base
 {
 public:
-    /// The model send() produces (void: none).
-    using response_type = T;
-
     /// Overall deadline for this call, replacing client_options::timeouts::call_deadline. It covers
     /// waiting for a connection, every attempt and the backoff between them; when it passes, the call
     /// fails with errc::deadline_exceeded (or the timeout of the phase that was running).
@@ -216,6 +218,39 @@ public:
         return static_cast<Derived&>(*this);
     }
 
+protected:
+    call_settings_base() = default;
+
+    /// The settings of this builder; copied into every call it starts.
+    detail::call_settings settings_;
+
+private:
+    friend struct detail::settings_access;
+};
+
+/// Base of every builder: a value holding the client's shared state and typed parameters.
+///
+/// Builders are cheap to copy and hold no sockets. One builder is not safe for concurrent mutation,
+/// but send() may be called any number of times, from any thread; every call is independent.
+/// The awaitable returned by send() owns copies of everything it needs, so the builder may be
+/// destroyed before the awaitable is co_awaited. Awaitables run on the executor of the coroutine that
+/// awaits them; the client's io_context must be running.
+///
+/// Cancellation: send(), try_send() and async_send() support Asio per-operation cancellation (a
+/// cancellation_signal bound to the completion token, or an awaitable operator racing a timer). A call
+/// cancelled while waiting for a pooled connection leaves the queue at once; one cancelled during the
+/// exchange closes its connection, which never returns to the pool; a cancelled call is never retried.
+/// The outcome is errc::cancelled.
+///
+/// @tparam Derived The concrete builder (CRTP); it provides spec().
+/// @tparam T The decoded response model, or void for calls that return no data.
+template <class Derived, class T>
+class request_base : public call_settings_base<Derived>
+{
+public:
+    /// The model send() produces (void: none).
+    using response_type = T;
+
     /// Sends the request. Throws api_error (with errc, HTTP status, server messages and request
     /// id) on any failure, including invalid arguments, which are reported before anything is sent.
     /// @return An awaitable producing the decoded model. It owns copies of the request and the shared
@@ -225,14 +260,14 @@ public:
     boost::asio::awaitable<T> send() const
     {
         return detail::throw_on_error(
-            detail::execute<T>(impl_, static_cast<const Derived&>(*this).spec(), settings_));
+            detail::execute<T>(impl_, static_cast<const Derived&>(*this).spec(), this->settings_));
     }
 
     /// Like send(), but never throws: the outcome is a result<T> holding the value or the error.
     /// @return An awaitable producing the result; lifetimes, thread-safety and cancellation as send().
     boost::asio::awaitable<result<T>> try_send() const
     {
-        return detail::execute<T>(impl_, static_cast<const Derived&>(*this).spec(), settings_);
+        return detail::execute<T>(impl_, static_cast<const Derived&>(*this).spec(), this->settings_);
     }
 
     /// Sends the request and completes `token` with the outcome, for callers that use callbacks,
@@ -269,7 +304,7 @@ public:
     {
         return boost::asio::async_initiate<CompletionToken, void(result<T>)>(
             detail::initiate_launch<T>{}, token, impl_,
-            [impl = impl_, spec = static_cast<const Derived&>(*this).spec(), settings = settings_]() mutable {
+            [impl = impl_, spec = static_cast<const Derived&>(*this).spec(), settings = this->settings_]() mutable {
                 return detail::execute<T>(std::move(impl), std::move(spec), std::move(settings));
             });
     }
@@ -281,8 +316,6 @@ protected:
 
     /// The client's shared state: options, TLS context and connection pool.
     std::shared_ptr<detail::client_impl> impl_;
-    /// The per-call deadline and retry policy set on this builder, if any.
-    detail::call_settings settings_;
 };
 
 /// A call whose parameters are all fixed when it is made (details, delete, ...).
@@ -303,16 +336,22 @@ private:
     detail::request_spec spec_;
 };
 
-/// A call made of several requests (a search followed by detail reads, say), with the same two ways to
-/// send as every builder. Holds a factory for the work; each send() starts it afresh.
+/// A call made of several requests (a search followed by detail reads, say), with the same per-call
+/// settings and ways to send as every builder. Holds a factory for the work; each send() starts it
+/// afresh.
+///
+/// Per-call settings: every step sends the call's request id (or, without one, each step its own
+/// random id), extra headers and trace context, and uses its retry policy. The deadline covers the
+/// whole call: each step gets what is left of it, and a step that would start after it has passed
+/// fails with errc::deadline_exceeded without sending anything.
 template <class T>
-class composed_request
+class composed_request : public call_settings_base<composed_request<T>>
 {
 public:
     /// The model send() produces (void: none).
     using response_type = T;
-    /// Starts the composed work; called once per send() or try_send().
-    using factory = std::function<boost::asio::awaitable<result<T>>()>;
+    /// Starts the composed work with the call's settings; called once per send() or try_send().
+    using factory = std::function<boost::asio::awaitable<result<T>>(const detail::call_settings&)>;
 
     /// Made by the resource facades; not meant to be called directly.
     /// @param impl The client's shared state (its executor runs async_send()'s work); never null.
@@ -324,9 +363,9 @@ public:
     /// Runs every step; throws api_error with the first failure. Each step is a request with the
     /// lifetimes, thread-safety and cancellation of request_base::send(); steps after a failure or a
     /// cancellation are not started.
-    boost::asio::awaitable<T> send() const { return detail::throw_on_error<T>(run_()); }
+    boost::asio::awaitable<T> send() const { return detail::throw_on_error<T>(run_(this->settings_)); }
     /// Runs every step; never throws: the first failure is the result's error.
-    boost::asio::awaitable<result<T>> try_send() const { return run_(); }
+    boost::asio::awaitable<result<T>> try_send() const { return run_(this->settings_); }
 
     /// Runs every step and completes `token` with the outcome: handler signature
     /// `void(wacht::result<T>)`, the first failure being the result's error. Executors, cancellation,
@@ -339,7 +378,8 @@ public:
     auto async_send(CompletionToken&& token) const
     {
         return boost::asio::async_initiate<CompletionToken, void(result<T>)>(
-            detail::initiate_launch<T>{}, token, impl_, [run = run_] { return run(); });
+            detail::initiate_launch<T>{}, token, impl_,
+            [run = run_, settings = this->settings_] { return run(settings); });
     }
 
 private:

@@ -2,6 +2,7 @@
 // What every builder in lib/ uses to check arguments and make request specs.
 #pragma once
 
+#include "client_impl.hpp"
 #include "encoding.hpp"
 
 #include <wacht/request.hpp>
@@ -9,7 +10,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,5 +100,36 @@ inline request_spec json_request(http_method method, routed_target target, const
     return request_spec{method, std::move(target.target), "application/json", boost::json::serialize(body),
                         false,  std::move(error),         target.route};
 }
+
+/// What a composed call hands to each of its steps: its own per-call settings (request id, headers,
+/// trace context, retry policy) and the end of its deadline, which covers the whole call from the
+/// moment this is made (the composed coroutine's start).
+class composed_steps
+{
+public:
+    composed_steps(const client_impl& impl, call_settings whole)
+    {
+        auto control = whole.control ? std::make_shared<call_control>(*whole.control) : std::make_shared<call_control>();
+        auto ends_at = saturating_deadline(std::chrono::steady_clock::now(),
+                                           whole.deadline.value_or(impl.options.timeouts.call_deadline));
+        if (control->ends_at) // a step of a composed call that is itself composed
+            ends_at = std::min(ends_at, *control->ends_at);
+        control->ends_at = ends_at;
+        whole.control = std::move(control);
+        whole.deadline.reset(); // each step ends at ends_at, or earlier with the client's call_deadline
+        settings_ = std::move(whole);
+    }
+
+    /// `builder` with the call's settings.
+    template <class Builder>
+    Builder operator()(Builder builder) const
+    {
+        settings_access::set(builder, settings_);
+        return builder;
+    }
+
+private:
+    call_settings settings_;
+};
 
 } // namespace wacht::detail

@@ -142,6 +142,9 @@ public:
     virtual const exchange_outcome* failure() const = 0;
     /// Whether it holds a pooled connection that served calls before (else a slot to open one).
     virtual bool reused() const = 0;
+    /// Whether the call must co_await transport::wait() before it holds a connection, a slot or a
+    /// failure. Set when it is made; never changes.
+    virtual bool waiting() const = 0;
 };
 
 /// The transport: connection pool and HTTP exchange. Defined in lib/transport/.
@@ -149,13 +152,19 @@ class transport
 {
 public:
     virtual ~transport() = default;
-    /// Waits (FIFO, until `deadline`) until the pool can serve a call: an idle connection (checked as
-    /// exchange() says), or a slot to open one. A call waits here in a small frame: its model and
-    /// error state are allocated after. Thread-safe. Throws operation_aborted when the awaiting
-    /// coroutine is cancelled before it could wait.
+    /// What the pool can do for a call now, without suspending: an idle connection (checked as
+    /// exchange() says), a slot to open one, or a place in the queue (FIFO, until `deadline`); then the
+    /// reservation is waiting() and the call co_awaits wait() with it. A waiting call costs the
+    /// reservation and wait()'s frame: its model and error state are allocated after. Destroying the
+    /// reservation leaves the queue and gives back what it holds. Thread-safe.
     /// With `new_only`, a slot to open a new connection, never an idle one (see exchange()).
-    virtual boost::asio::awaitable<std::unique_ptr<reservation>>
-    reserve(std::chrono::steady_clock::time_point deadline, bool new_only = false) = 0;
+    virtual std::unique_ptr<reservation> reserve(std::chrono::steady_clock::time_point deadline,
+                                                 bool new_only = false) = 0;
+    /// Suspends until a waiting reservation is served (a connection or a slot) or fails (failure():
+    /// the pool stayed busy until the deadline, or the awaiting coroutine's cancellation was requested;
+    /// per-operation cancellation takes it out of the queue at once). `r` must outlive the wait.
+    /// Thread-safe. Throws operation_aborted when the coroutine was cancelled before it could wait.
+    virtual boost::asio::awaitable<void> wait(reservation& r) = 0;
     /// The pool's figures (retry_budget left 0). Thread-safe.
     virtual pool_statistics statistics() const = 0;
     /// Sends the request to the origin (its path prefix before spec.target) and reads the response, on

@@ -342,6 +342,7 @@ asio::awaitable<connection_ptr> connector::open(clock_type::time_point deadline,
         const bool tunnelled = co_await tunnel(*conn, connect_limit, connect_deadline_bound, outcome);
         if (!tunnelled)
             co_return nullptr;
+        outcome.timings.connect = clock_type::now() - connecting; // the tunnel is part of connecting
     }
 
     if (origin_.tls) {

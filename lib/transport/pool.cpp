@@ -18,7 +18,9 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -27,41 +29,134 @@ namespace {
 
 using namespace net;
 
-// Resumes a suspended acquire() through the executor of the coroutine that waits.
-struct resumer
+class beast_transport;
+struct held;
+
+// What a waiting call is resumed with: the handler of the coroutine that awaits wait() (one type,
+// use_awaitable's), kept in its reservation: no allocation of its own.
+using wait_handler = asio::async_result<asio::use_awaitable_t<>, void(error_code)>::handler_type;
+using pool_type = pool_state<connection_ptr, held*>;
+
+// The pool's state and the one timer that ends waits at their deadlines (instead of a timer and a
+// pending wait per waiting call). Shared with that timer's pending wait, so that a wait completing as
+// the transport goes away still finds what it touches.
+struct waiting_room
 {
-    virtual ~resumer() = default;
-    virtual void resume() = 0;
+    waiting_room(const asio::any_io_executor& ex, pool_limits limits) : pool(limits), timer(ex) {}
+
+    std::mutex mutex;
+    pool_type pool;                                         // guarded by mutex
+    std::multimap<clock_type::time_point, held*> deadlines; // queued calls with a deadline: guarded by mutex
+    asio::steady_timer timer;                               // set for the earliest of `deadlines`
+    clock_type::time_point timer_at = clock_type::time_point::max();
+    std::error_code last_connect_error; // guarded by mutex
 };
 
-template <class Handler>
-struct handler_resumer final : resumer
+// What reserve() gives a call: an idle connection, a slot to open one, why neither (`failed`, allocated
+// only then), or a place in the queue until one of those: then it is the waiter itself, with the
+// coroutine's handler and its place in the deadline index, so that thousands of waiting calls cost one
+// small allocation each. Given back to the pool when destroyed unused.
+struct held final : reservation
 {
-    explicit handler_resumer(Handler h) : handler(std::move(h)) {}
-    void resume() override
-    {
-        // On the waiting coroutine's executor: detach the cancellation handler, then resume.
-        auto executor = asio::get_associated_executor(handler);
-        asio::post(executor, [h = std::move(handler)]() mutable {
-            asio::get_associated_cancellation_slot(h).clear();
-            std::move(h)(error_code{});
-        });
+    explicit held(beast_transport& t) : owner(t) {}
+    ~held() override;
+    const exchange_outcome* failure() const override { return failed.get(); }
+    bool reused() const override { return conn && conn->uses > 0; }
+    bool waiting() const override { return must_wait; }
+
+    beast_transport& owner;
+    connection_ptr conn;
+    std::unique_ptr<exchange_outcome> failed;
+    bool slot = false;
+    bool must_wait = false; // set by reserve(), never changed after: the call co_awaits wait()
+    bool new_only = false;  // the waiter wants a slot, not a pooled connection
+    // Guarded by the room's mutex while must_wait:
+    bool queued = false;  // in the pool's queue, not yet served nor ended
+    bool indexed = false; // `at` is its place in the room's deadline index
+    std::multimap<clock_type::time_point, held*>::iterator at;
+    std::optional<wait_handler> handler; // set once the waiting coroutine has suspended
+};
+
+// Resumes a coroutine that waited, on its own executor, its cancellation handler detached first.
+void resume(wait_handler handler)
+{
+    auto executor = asio::get_associated_executor(handler);
+    asio::post(executor, [h = std::move(handler)]() mutable {
+        asio::get_associated_cancellation_slot(h).clear();
+        std::move(h)(error_code{});
+    });
+}
+
+// Called with the room's mutex held: `h` is out of the pool's queue; now out of the deadline index too
+// (the timer stops when no call waits with a deadline).
+void unqueue_locked(waiting_room& room, held& h)
+{
+    h.queued = false;
+    if (h.indexed) {
+        room.deadlines.erase(h.at);
+        h.indexed = false;
     }
-    Handler handler;
-};
+    if (room.deadlines.empty() && room.timer_at != clock_type::time_point::max()) {
+        room.timer_at = clock_type::time_point::max();
+        room.timer.cancel();
+    }
+}
 
-// A call waiting for a connection: it gets either an idle connection or a slot to open one.
-struct waiter
+// Called with the room's mutex held: the wait is over (`failed`, `conn` and `slot` say how); moves the
+// handler to resume after unlocking into `out`, if the coroutine has suspended yet (else it sees that it
+// need not wait).
+void finish_locked(waiting_room& room, held& h, std::optional<wait_handler>& out)
 {
-    explicit waiter(const asio::any_io_executor& ex) : timer(ex) {}
+    unqueue_locked(room, h);
+    if (h.handler) {
+        out.emplace(std::move(*h.handler));
+        h.handler.reset();
+    }
+}
 
-    asio::steady_timer timer;
-    std::unique_ptr<resumer> handler; // set once the waiting coroutine has suspended
-    bool done = false;
-    bool timed_out = false;
-    bool cancelled = false;
-    connection_ptr connection; // handed over, or null when a slot was granted
-};
+void on_deadlines(const std::shared_ptr<waiting_room>& room);
+
+// Called with the room's mutex held: sets the timer for `at`, replacing a later setting.
+void arm(const std::shared_ptr<waiting_room>& room, clock_type::time_point at)
+{
+    room->timer_at = at;
+    room->timer.expires_at(at);
+    room->timer.async_wait([room](error_code ec) {
+        if (!ec) // else replaced by an earlier deadline, or no call waits any more
+            on_deadlines(room);
+    });
+}
+
+// The timer fired: every queued call whose deadline has passed leaves the queue with pool_exhausted.
+void on_deadlines(const std::shared_ptr<waiting_room>& room)
+{
+    std::vector<wait_handler> expired;
+    {
+        std::lock_guard lock(room->mutex);
+        room->timer_at = clock_type::time_point::max();
+        const auto now = clock_type::now();
+        auto& index = room->deadlines;
+        while (!index.empty() && index.begin()->first <= now) {
+            held& h = *index.begin()->second;
+            room->pool.cancel(&h);
+            h.failed = std::make_unique<exchange_outcome>();
+            h.failed->code = errc::pool_exhausted;
+            h.failed->cause = room->last_connect_error;
+            h.failed->detail = "all " + std::to_string(room->pool.limits().max_connections) +
+                               " connections stayed busy until the deadline";
+            if (room->last_connect_error)
+                h.failed->detail += "; last connect error: " + room->last_connect_error.message();
+            std::optional<wait_handler> handler;
+            finish_locked(*room, h, handler);
+            if (handler)
+                expired.push_back(std::move(*handler));
+        }
+        if (!index.empty())
+            arm(room, index.begin()->first);
+    }
+    for (auto& handler : expired)
+        resume(std::move(handler));
+}
 
 class beast_transport final : public transport
 {
@@ -71,50 +166,63 @@ public:
           options_(impl.options),
           connector_(impl.executor, impl.options, impl.origin, impl.proxy, std::move(resolve)),
           exchanger_(impl.options, impl.origin, impl.headers),
-          pool_({.max_connections = options_.pool.max_connections,
-                 .max_idle = options_.pool.max_idle,
-                 .idle_timeout = options_.pool.idle_timeout})
+          room_(std::make_shared<waiting_room>(impl.executor,
+                                               pool_limits{.max_connections = options_.pool.max_connections,
+                                                           .max_idle = options_.pool.max_idle,
+                                                           .idle_timeout = options_.pool.idle_timeout}))
     {}
 
     ~beast_transport() override
     {
         std::vector<connection_ptr> closed;
         {
-            std::lock_guard lock(mutex_);
-            closed = pool_.take_idle();
+            std::lock_guard lock(room_->mutex);
+            closed = room_->pool.take_idle();
+            room_->timer.cancel(); // its pending wait keeps the room until it completes
         }
     }
 
-    // What reserve() holds for a call: an idle connection, a slot, or why neither (`failure`, allocated
-    // only then: thousands of calls may wait at once). Given back to the pool when destroyed unused.
-    struct held final : reservation
+    // An idle connection, a slot, or a place in the queue (FIFO, until `deadline`), at once.
+    std::unique_ptr<reservation> reserve(clock_type::time_point deadline, bool new_only) override
     {
-        explicit held(beast_transport& t) : owner(t) {}
-        ~held() override
+        auto r = std::make_unique<held>(*this);
+        pool_type::grant grant;
         {
-            if (conn)
-                owner.release(std::move(conn), true);
-            else if (slot)
-                owner.discard_slot();
+            std::lock_guard lock(room_->mutex);
+            grant = room_->pool.acquire(clock_type::now(), new_only,
+                                        [](const connection_ptr& c) { return !unusable_while_idle(*c); });
+            if (grant.what == pool_type::action::wait) {
+                r->must_wait = r->queued = true;
+                r->new_only = new_only;
+                room_->pool.enqueue(r.get());
+                if (deadline != clock_type::time_point::max()) {
+                    r->at = room_->deadlines.emplace(deadline, r.get());
+                    r->indexed = true;
+                    if (deadline < room_->timer_at)
+                        arm(room_, deadline);
+                }
+            }
         }
-        const exchange_outcome* failure() const override { return failed.get(); }
-        bool reused() const override { return conn && conn->uses > 0; }
-        beast_transport& owner;
-        connection_ptr conn;
-        bool slot = false;
-        std::unique_ptr<exchange_outcome> failed;
-    };
+        grant.closed.clear(); // stale, dead or out-of-step idle connections: closed outside the lock
+        if (grant.what == pool_type::action::use_idle)
+            r->conn = std::move(grant.connection);
+        else if (grant.what == pool_type::action::open_new)
+            r->slot = true;
+        return r;
+    }
 
-    asio::awaitable<std::unique_ptr<reservation>> reserve(clock_type::time_point deadline,
-                                                          bool new_only) override
+    // Not a coroutine: the awaiting call's only frame while it waits is async_initiate's.
+    asio::awaitable<void> wait(reservation& r) override
     {
-        return wait_for_connection(deadline, new_only);
+        return asio::async_initiate<decltype(asio::use_awaitable), void(error_code)>(
+            [this](auto handler, held* h) { start_wait(std::move(handler), *h); }, asio::use_awaitable,
+            &static_cast<held&>(r));
     }
 
     pool_statistics statistics() const override
     {
-        std::lock_guard lock(mutex_);
-        return pool_.statistics();
+        std::lock_guard lock(room_->mutex);
+        return room_->pool.statistics();
     }
 
     asio::awaitable<exchange_outcome> exchange(const request_spec& spec, std::string_view request_id,
@@ -124,7 +232,9 @@ public:
     {
         if (!reserved || new_connection) {
             reserved.reset();
-            reserved = co_await wait_for_connection(deadline, new_connection);
+            reserved = reserve(deadline, new_connection);
+            if (reserved->waiting())
+                co_await wait(*reserved);
         }
         auto& r = static_cast<held&>(*reserved);
         if (r.failed)
@@ -154,95 +264,60 @@ public:
         co_return outcome;
     }
 
-private:
-    // Waits (FIFO, until the deadline) for an idle connection, or for a slot to open one (then
-    // `slot` is set and the pool counts it); else `failure` says why neither. One frame per waiting call.
-    // Every idle connection is peeked at before it is handed out (one system call): one the server
-    // closed, reset, or wrote anything into while it was idle is closed and the next is tried,
-    // whatever the method. `new_only`: a slot, never an idle connection (the replay after a reused
-    // one died); when the pool is full the longest-idle connection is closed to make room.
-    asio::awaitable<std::unique_ptr<reservation>> wait_for_connection(clock_type::time_point deadline,
-                                                                      bool new_only)
+    // A reservation is destroyed: out of the queue if it still waits (its coroutine unwound), and
+    // whatever it holds goes back.
+    void give_back(held& h)
     {
-        auto r = std::make_unique<held>(*this);
-        std::shared_ptr<waiter> wait;
-        pool_type::grant grant;
-        {
-            std::unique_lock lock(mutex_);
-            grant = pool_.acquire(clock_type::now(), new_only,
-                                  [](const connection_ptr& c) { return !unusable_while_idle(*c); });
-            if (grant.what == pool_type::action::wait) {
-                wait = std::make_shared<waiter>(executor_);
-                pool_.enqueue(wait);
-                wait->timer.expires_at(deadline);
-                wait->timer.async_wait([this, wait](error_code ec) {
-                    if (!ec)
-                        end_wait(wait, &waiter::timed_out);
+        if (h.must_wait) {
+            std::lock_guard lock(room_->mutex);
+            // Its handler is left alone: if one is set, destroying it is what destroys this.
+            if (h.queued) {
+                room_->pool.cancel(&h);
+                unqueue_locked(*room_, h);
+            }
+        }
+        if (h.conn)
+            release(std::move(h.conn), true);
+        else if (h.slot)
+            discard_slot();
+    }
+
+private:
+    // Runs once the awaiting coroutine has suspended: keeps its handler until the call is served, times
+    // out or is cancelled, or resumes it at once when that happened already. Per-operation cancellation
+    // takes the call out of the queue at once.
+    void start_wait(wait_handler handler, held& h)
+    {
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        std::unique_lock lock(room_->mutex);
+        if (h.queued) {
+            if (slot.is_connected())
+                slot.assign([this, &h](asio::cancellation_type type) {
+                    if (type != asio::cancellation_type::none)
+                        cancel_wait(h);
                 });
-            }
+            h.handler.emplace(std::move(handler));
+            return;
         }
-        grant.closed.clear(); // stale, dead or out-of-step idle connections: closed outside the lock
-        if (grant.what == pool_type::action::use_idle) {
-            r->conn = std::move(grant.connection);
-            co_return r;
+        lock.unlock();
+        resume(std::move(handler));
+    }
+
+    void cancel_wait(held& h)
+    {
+        std::optional<wait_handler> handler;
+        {
+            std::lock_guard lock(room_->mutex);
+            if (!h.queued)
+                return; // served or timed out meanwhile
+            room_->pool.cancel(&h);
+            h.failed = std::make_unique<exchange_outcome>();
+            h.failed->code = errc::cancelled;
+            h.failed->detail = "cancelled while waiting for a pooled connection";
+            finish_locked(*room_, h, handler);
         }
-        if (wait) {
-            // Suspends until release(), discard_slot() or the deadline timer completes the waiter.
-            // The initiation is a named variable: GCC 12 destroys a capturing lambda temporary inside a
-            // co_await expression twice.
-            auto initiation = [this, wait](auto handler) {
-                auto slot = asio::get_associated_cancellation_slot(handler);
-                auto resume = std::make_unique<handler_resumer<decltype(handler)>>(std::move(handler));
-                std::unique_lock lock(mutex_);
-                if (!wait->done) {
-                    // Per-operation cancellation takes the waiter out of the queue at once.
-                    if (slot.is_connected())
-                        slot.assign([this, wait](asio::cancellation_type type) {
-                            if (type != asio::cancellation_type::none)
-                                end_wait(wait, &waiter::cancelled);
-                        });
-                    wait->handler = std::move(resume);
-                    return;
-                }
-                lock.unlock();
-                resume->resume();
-            };
-            try {
-                co_await asio::async_initiate<decltype(asio::use_awaitable), void(error_code)>(
-                    std::move(initiation), asio::use_awaitable);
-            } catch (...) { // the coroutine was cancelled before it could wait
-                abandon(wait);
-                throw;
-            }
-            if (wait->cancelled) {
-                r->failed = std::make_unique<exchange_outcome>();
-                r->failed->code = errc::cancelled;
-                r->failed->detail = "cancelled while waiting for a pooled connection";
-                co_return r;
-            }
-            if (wait->timed_out) {
-                r->failed = std::make_unique<exchange_outcome>();
-                auto& failure = *r->failed;
-                std::lock_guard lock(mutex_);
-                failure.code = errc::pool_exhausted;
-                failure.cause = last_connect_error_;
-                failure.detail = "all " + std::to_string(options_.pool.max_connections) +
-                                 " connections stayed busy until the deadline";
-                if (last_connect_error_)
-                    failure.detail += "; last connect error: " + last_connect_error_.message();
-                co_return r;
-            }
-            // A connection handed over: used, unless a new one is wanted or it died while idle; then it
-            // is closed and its slot opens a new one.
-            if (wait->connection && !new_only && !unusable_while_idle(*wait->connection)) {
-                r->conn = std::move(wait->connection);
-                co_return r;
-            }
-            wait->connection.reset();
-            // else: a slot was granted to us; the pool already counts it
-        }
-        r->slot = true;
-        co_return r;
+        if (handler)
+            resume(std::move(*handler));
     }
 
     // Opens a connection in a slot the pool granted; the slot goes back if that fails.
@@ -256,14 +331,14 @@ private:
             throw;
         }
         {
-            std::lock_guard lock(mutex_);
+            std::lock_guard lock(room_->mutex);
             if (conn) {
-                pool_.opened(!conn->secure         ? pool_type::handshake::none
-                             : outcome.tls_resumed ? pool_type::handshake::resumed
-                                                   : pool_type::handshake::full);
+                room_->pool.opened(!conn->secure         ? pool_type::handshake::none
+                                   : outcome.tls_resumed ? pool_type::handshake::resumed
+                                                         : pool_type::handshake::full);
             } else {
-                pool_.open_failed();
-                last_connect_error_ = outcome.cause ? outcome.cause : outcome.code;
+                room_->pool.open_failed();
+                room_->last_connect_error = outcome.cause ? outcome.cause : outcome.code;
             }
         }
         if (!conn)
@@ -271,83 +346,43 @@ private:
         co_return conn;
     }
 
-    // Called with mutex_ held: marks the waiter done and returns its handler to complete after unlocking.
-    static std::unique_ptr<resumer> finish_locked(waiter& w)
-    {
-        w.done = true;
-        w.timer.cancel();
-        return std::move(w.handler);
-    }
-
-    // Resumes a waiter, never inline under the pool's lock (the handler is null if the waiter has not
-    // suspended yet: it will see `done` when it does).
-    static void complete(std::unique_ptr<resumer> handler)
-    {
-        if (handler)
-            handler->resume();
-    }
-
-    // Takes a waiter that is still queued out of the queue, marks why (timed_out or cancelled) and
-    // resumes it; a no-op if it was served meanwhile.
-    void end_wait(const std::shared_ptr<waiter>& wait, bool waiter::*reason)
-    {
-        std::unique_ptr<resumer> handler;
-        {
-            std::lock_guard lock(mutex_);
-            if (wait->done)
-                return;
-            pool_.cancel(wait);
-            (*wait).*reason = true;
-            handler = finish_locked(*wait);
-        }
-        complete(std::move(handler));
-    }
-
-    // A waiter whose coroutine unwound: out of the queue, and whatever it was granted goes back.
-    void abandon(const std::shared_ptr<waiter>& wait)
-    {
-        {
-            std::lock_guard lock(mutex_);
-            if (!wait->done) {
-                pool_.cancel(wait);
-                wait->done = true;
-                wait->timer.cancel();
-                return;
-            }
-        }
-        if (wait->connection)
-            release(std::move(wait->connection), true);
-        else if (!wait->timed_out && !wait->cancelled)
-            discard_slot(); // a slot was granted
-    }
-
-    // Returns a connection after use: to a waiter, to the idle list, or closed.
+    // Returns a connection after use: to a waiter, to the idle list, or closed. A waiter that wants a
+    // new connection, or one that finds bytes waiting on it (RFC 9112 section 9.3: nothing may follow a
+    // complete response), gets its slot instead and the connection is closed.
     void release(connection_ptr conn, bool reusable)
     {
         pool_type::handoff handoff;
-        std::unique_ptr<resumer> handler;
+        std::optional<wait_handler> handler;
         {
-            std::lock_guard lock(mutex_);
-            handoff = pool_.release(clock_type::now(), std::move(conn), reusable);
+            std::lock_guard lock(room_->mutex);
+            handoff = room_->pool.release(clock_type::now(), std::move(conn), reusable);
             if (handoff.to_waiter) {
-                handoff.waiter->connection = std::move(handoff.connection);
-                handler = finish_locked(*handoff.waiter);
+                held& h = *handoff.waiter;
+                if (handoff.connection && (h.new_only || unusable_while_idle(*handoff.connection)))
+                    handoff.closed = std::move(handoff.connection);
+                h.conn = std::move(handoff.connection);
+                h.slot = !h.conn;
+                finish_locked(*room_, h, handler);
             }
         }
         handoff.closed.reset();
-        complete(std::move(handler));
+        if (handler)
+            resume(std::move(*handler));
     }
 
     // A connection slot was freed (closed or never opened): give it to a waiter or drop it.
     void discard_slot()
     {
-        std::unique_ptr<resumer> handler;
+        std::optional<wait_handler> handler;
         {
-            std::lock_guard lock(mutex_);
-            if (auto handoff = pool_.free_slot(); handoff.to_waiter)
-                handler = finish_locked(*handoff.waiter);
+            std::lock_guard lock(room_->mutex);
+            if (auto handoff = room_->pool.free_slot(); handoff.to_waiter) {
+                handoff.waiter->slot = true;
+                finish_locked(*room_, *handoff.waiter, handler);
+            }
         }
-        complete(std::move(handler));
+        if (handler)
+            resume(std::move(*handler));
     }
 
     // Whether an idle connection has anything to read: end of stream, a reset, a TLS close_notify, or
@@ -399,10 +434,7 @@ private:
     net::connector connector_; // outlives the pooled connections, whose SSL objects use its context
     net::exchanger exchanger_;
 
-    using pool_type = pool_state<connection_ptr, std::shared_ptr<waiter>>;
-    mutable std::mutex mutex_;
-    pool_type pool_; // guarded by mutex_
-    std::error_code last_connect_error_;
+    std::shared_ptr<waiting_room> room_;
 
     static constexpr std::size_t max_spare_buffers = 16;
     std::mutex spare_mutex_;
@@ -414,6 +446,11 @@ private:
     };
     std::vector<io_buffers> spare_buffers_;
 };
+
+held::~held()
+{
+    owner.give_back(*this);
+}
 
 } // namespace
 

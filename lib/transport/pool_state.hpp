@@ -154,6 +154,7 @@ public:
         return out;
     }
 
+    const pool_limits& limits() const { return limits_; }
     std::size_t open() const { return open_; }
     std::size_t idle() const { return idle_.size(); }
     std::size_t waiting() const { return waiters_.size(); }

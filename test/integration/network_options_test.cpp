@@ -16,6 +16,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
@@ -186,12 +187,13 @@ private:
 };
 
 // An HTTP CONNECT proxy: reads the CONNECT request, records its head, and either refuses with
-// `refusal` (a whole HTTP response) or connects to the named host:port, answers 200 and relays bytes
-// both ways until either side closes.
+// `refusal` (a whole HTTP response) or connects to the named host:port, answers 200 (`answer_delay`
+// after reading the request) and relays bytes both ways until either side closes.
 class connect_proxy
 {
 public:
-    explicit connect_proxy(std::string refusal = {}) : refusal_(std::move(refusal))
+    explicit connect_proxy(std::string refusal = {}, std::chrono::milliseconds answer_delay = {})
+        : refusal_(std::move(refusal)), answer_delay_(answer_delay)
     {
         acceptor_.open(tcp::v4());
         acceptor_.bind({asio::ip::address_v4::loopback(), 0});
@@ -250,6 +252,10 @@ private:
         auto [connect_ec, endpoint] = co_await asio::async_connect(*upstream, endpoints, nothrow);
         if (connect_ec)
             co_return;
+        if (answer_delay_.count() > 0) {
+            asio::steady_timer delay(io_, answer_delay_);
+            co_await delay.async_wait(nothrow);
+        }
         const std::string established = "HTTP/1.1 200 Connection established\r\n\r\n";
         co_await asio::async_write(*client, asio::buffer(established), nothrow);
         using namespace asio::experimental::awaitable_operators;
@@ -272,6 +278,7 @@ private:
     }
 
     std::string refusal_;
+    std::chrono::milliseconds answer_delay_;
     asio::io_context io_;
     tcp::acceptor acceptor_{io_};
     mutable std::mutex mutex_;
@@ -504,6 +511,26 @@ TEST_CASE(
     REQUIRE(proxy.heads().size() == 2);
     CHECK(proxy.heads()[1].starts_with("CONNECT localhost:" + port + " HTTP/1.1\r\n"));
     CHECK(proxy.heads()[1].find("Proxy-Authorization") == std::string::npos);
+}
+
+TEST_CASE("the CONNECT tunnel's time is part of the attempt's connect phase")
+{
+    // The proxy answers CONNECT 150 ms after reading it; the connect phase covers that wait.
+    connect_proxy proxy({}, 150ms);
+    struct timings_observer final : wacht::observer
+    {
+        void on_attempt_finished(const wacht::attempt_finished_event& e) override { timings.push_back(e.timings); }
+        std::vector<wacht::phase_timings> timings;
+    };
+    auto observer = std::make_shared<timings_observer>();
+    wacht::test::harness h(wacht::test::default_server_options(), [&](wacht::client_options& o) {
+        o.proxy.url = "http://127.0.0.1:" + std::to_string(proxy.port());
+        o.observer = observer;
+    });
+    REQUIRE(h.run(h.client.users().list().try_send()));
+    REQUIRE(observer->timings.size() == 1);
+    CHECK(observer->timings[0].connect >= 150ms);
+    CHECK(observer->timings[0].tls_handshake > std::chrono::nanoseconds(0));
 }
 
 TEST_CASE("through a CONNECT proxy to an http:// origin: the API never sees the proxy's credentials")

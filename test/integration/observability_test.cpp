@@ -85,6 +85,7 @@ public:
                         " attempts " + std::to_string(e.attempts));
         std::lock_guard lock(mutex_);
         details.emplace_back(e.detail);
+        between_attempts.push_back(e.between_attempts);
     }
 
     std::vector<std::string> take()
@@ -102,6 +103,7 @@ public:
     std::vector<std::string> error_bodies;
     std::vector<std::chrono::milliseconds> backoffs;
     std::vector<std::string> details;
+    std::vector<bool> between_attempts;
 
 private:
     void add(const wacht::call_context& c, std::string line)
@@ -587,4 +589,135 @@ TEST_CASE("pool statistics while calls run: busy connections and waiting calls")
     CHECK(after.waiting_calls == 0);
     CHECK(after.open == 0); // a connection cancelled mid-exchange is closed
     CHECK(after.closed.not_reusable == 2);
+}
+
+TEST_CASE("composed calls: every step sends the call's request id, headers and trace context")
+{
+    std::mutex mutex;
+    std::vector<std::string> heads;
+    canned_server server([&](std::string_view head) {
+        std::lock_guard lock(mutex);
+        heads.emplace_back(head);
+        const auto line = head.substr(0, head.find("\r\n"));
+        std::string body = "{}"; // DELETE /users/{id}/authenticators
+        if (line.find("/details ") != std::string_view::npos)
+            body = wacht::test::read_data("user-details.json");
+        else if (line.find("/social-connections ") != std::string_view::npos)
+            body = wacht::test::read_data("social-connections-list.json");
+        else if (line.starts_with("GET /users?"))
+            body = wacht::test::read_data("users-list.json");
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+    });
+    plain_client c(server.url());
+    const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const auto control = [&](auto call) {
+        return call.request_id("gw-composed-1").header("X-Tenant", "globex").trace_context(traceparent);
+    };
+
+    REQUIRE(c.attempt(control(c.client.users().emails().list("1"))).has_value());
+    const auto found = c.attempt(control(c.client.users().find_by_username("ada_l")));
+    REQUIRE(found.has_value());
+    CHECK(found->has_value());
+    const auto token = c.attempt(control(c.client.users().social_connections().access_token("1", "google_oauth")));
+    REQUIRE(token.has_value());
+    CHECK(token->has_value());
+    REQUIRE(c.attempt(control(c.client.users().mfa().disable("1"))).has_value());
+
+    REQUIRE(heads.size() == 4);
+    for (const auto& head : heads) {
+        INFO(head);
+        CHECK(header_of(head, "X-Request-Id") == "gw-composed-1");
+        CHECK(header_of(head, "X-Tenant") == "globex");
+        CHECK(header_of(head, "traceparent") == traceparent);
+    }
+    // An invalid setting fails the composed call before any step sends a byte.
+    CHECK(error_of(c.attempt(c.client.users().emails().list("1").request_id("has space"))).code ==
+          errc::invalid_argument);
+    CHECK(error_of(c.attempt(c.client.users().find_by_username("ada_l").header("Host", "evil"))).code ==
+          errc::invalid_argument);
+    CHECK(heads.size() == 4);
+}
+
+TEST_CASE("composed calls: both steps of merge_metadata carry the request id - the deadline covers the "
+          "whole call")
+{
+    harness h;
+    const auto user = h.run(h.client.users().create(jane).send());
+    std::mutex mutex;
+    std::vector<std::string> seen;
+    h.server.backend().set_observer([&](const wacht::emulator::http_request& request) {
+        std::lock_guard lock(mutex);
+        seen.push_back(request.method + " " + request.request_id);
+    });
+    const auto patch = boost::json::parse(R"({"plan":"pro"})");
+    REQUIRE(h.run(h.client.users().merge_metadata(user.id, patch).request_id("gw-merge").try_send()).has_value());
+    CHECK(seen == std::vector<std::string>{"GET gw-merge", "PATCH gw-merge"});
+
+    // Each step answers 300 ms late: either fits in 500 ms, both together do not.
+    auto slow = make_fault(fault::kind::latency, "/users/" + user.id, 2);
+    slow.delay = 300ms;
+    h.server.backend().add_fault(slow);
+    const auto late = h.run(h.client.users().merge_metadata(user.id, patch).deadline(500ms).try_send());
+    CHECK(error_of(late).code == errc::deadline_exceeded);
+    CHECK(seen.size() == 4); // the update went out with what was left of the deadline
+
+    h.server.backend().add_fault(slow);
+    CHECK(h.run(h.client.users().merge_metadata(user.id, patch).deadline(3s).try_send()).has_value());
+    CHECK(seen.size() == 6);
+
+    // A deadline already over: no step sends anything.
+    CHECK(error_of(h.run(h.client.users().merge_metadata(user.id, patch).deadline(0ms).try_send())).code ==
+          errc::deadline_exceeded);
+    CHECK(error_of(h.run(h.client.users().emails().list(user.id).deadline(0ms).try_send())).code ==
+          errc::deadline_exceeded);
+    CHECK(seen.size() == 6);
+}
+
+TEST_CASE("a call that ends between attempts is logged and marked - it is no attempt's outcome")
+{
+    canned_server server("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                         "Content-Length: 2\r\n\r\n{}");
+    auto r = std::make_shared<recorder>();
+    std::vector<std::string> log;
+    plain_client c(server.url(), [&](wacht::client_options& o) {
+        o.observer = r;
+        o.logger = [&](wacht::log_level, std::string_view line) { log.emplace_back(line); };
+        o.retry.initial_backoff = 10s; // the cancellation lands in the backoff
+        o.retry.max_backoff = 10s;
+        o.timeouts.call_deadline = 60s;
+    });
+    asio::cancellation_signal signal;
+    std::optional<wacht::result<wacht::user_page>> outcome;
+    c.client.users().list().request_id("between-1").async_send(
+        asio::bind_cancellation_slot(signal.slot(), [&](wacht::result<wacht::user_page> r) { outcome = std::move(r); }));
+    // Cancelled once the first attempt has finished and the retry is scheduled.
+    const auto events_so_far = [&] {
+        std::lock_guard lock(r->mutex_);
+        return r->lines.size();
+    };
+    std::function<void()> cancel_after_retry_scheduled = [&] {
+        if (events_so_far() >= 3) { // call_started, attempt_started, attempt_finished, retry_scheduled
+            signal.emit(asio::cancellation_type::terminal);
+            return;
+        }
+        asio::post(c.io, cancel_after_retry_scheduled);
+    };
+    asio::post(c.io, cancel_after_retry_scheduled);
+    c.io.run();
+    REQUIRE(outcome);
+    CHECK(error_of(*outcome).code == errc::cancelled);
+    CHECK(server.requests() == 1);
+    CHECK(r->take() == lines{"call_started GET /users", "attempt_started 1 opened",
+                             "attempt_finished 1 opened 503 server error",
+                             "retry_scheduled 2 server_unavailable",
+                             "call_finished " + code_name(errc::cancelled) + " 503 attempts 1"});
+    REQUIRE(r->details.size() == 1);
+    CHECK(r->details[0] == "cancelled while waiting to retry");
+    CHECK(r->between_attempts == std::vector<bool>{true});
+    REQUIRE(log.size() == 3);
+    CHECK(log[0].starts_with("GET /users -> 503"));
+    CHECK(log[1].starts_with("GET /users: server_unavailable, attempt 2 in "));
+    CHECK(log[2] == "GET /users -> " + wacht::make_error_code(errc::cancelled).message() +
+                        " (cancelled while waiting to retry) [request between-1, after 1 attempt]");
 }

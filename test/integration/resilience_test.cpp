@@ -316,6 +316,62 @@ TEST_CASE("a pool busy until the deadline is pool_exhausted - and it names the l
     CHECK(errors['C'].diagnostics.cause);
 }
 
+TEST_CASE("waiting calls leave the queue at their own deadlines, in deadline order, whatever order they "
+          "queued in")
+{
+    harness h(wacht::test::default_server_options(), [](wacht::client_options& o) {
+        fast_retries(o);
+        o.pool.max_connections = 1;
+    });
+    auto slow = make_fault(fault::kind::latency, "/users", 1);
+    slow.delay = 1200ms;
+    h.server.backend().add_fault(slow);
+    std::vector<std::string> ended;
+    std::map<std::string, wacht::error> errors;
+    boost::asio::co_spawn(
+        h.io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto held = co_await h.client.users().list().try_send(); // holds the one connection
+            CHECK(held.has_value());
+            ended.emplace_back("holder");
+        },
+        boost::asio::detached);
+    // Queued in this order; the second has the earliest deadline, so the pool's one timer is set
+    // earlier than it was for the first.
+    for (auto [name, deadline] : {std::pair{"w900", 900ms}, std::pair{"w300", 300ms}, std::pair{"w600", 600ms}})
+        boost::asio::co_spawn(
+            h.io,
+            [&, name = std::string(name), deadline = deadline]() -> boost::asio::awaitable<void> {
+                auto r = co_await h.client.users().list().limit(1).deadline(deadline).try_send();
+                errors[name] = r.error();
+                ended.push_back(name);
+            },
+            boost::asio::detached);
+    h.io.restart();
+    h.io.run();
+    CHECK(ended == std::vector<std::string>{"w300", "w600", "w900", "holder"});
+    for (const auto& [name, e] : errors)
+        CHECK(e.code == errc::pool_exhausted);
+    CHECK(h.server.backend().request_count() == 1);
+    CHECK(h.client.pool_statistics().waiting_calls == 0);
+    // The pool serves on: a waiter with no deadline at all is served when the connection comes back.
+    auto again = make_fault(fault::kind::latency, "/users", 1);
+    again.delay = 200ms;
+    h.server.backend().add_fault(again);
+    int served = 0;
+    for (int i = 0; i < 2; ++i)
+        boost::asio::co_spawn(
+            h.io,
+            [&]() -> boost::asio::awaitable<void> {
+                auto r = co_await h.client.users().list().deadline(std::chrono::milliseconds::max()).try_send();
+                served += r.has_value() ? 1 : 0;
+            },
+            boost::asio::detached);
+    h.io.restart();
+    h.io.run();
+    CHECK(served == 2);
+}
+
 TEST_CASE("an awaitable-operator timeout cancels a call mid-exchange - its connection is closed - the pool "
           "serves on")
 {

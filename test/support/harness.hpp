@@ -13,25 +13,15 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 namespace wacht::test {
 
-/// The fixture files from the contract, copied into test/data.
-inline std::string read_data(const std::string& name)
-{
-    std::ifstream in(std::string(WACHT_TEST_DATA_DIR) + "/" + name, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+/// The fixture files from the contract, copied into test/data (harness.cpp).
+std::string read_data(const std::string& name);
 
-inline emulator::server_options default_server_options()
-{
-    emulator::server_options o;
-    o.api.api_key = "test-key-7f3a9c";
-    return o;
-}
+/// The emulator's options of most tests: the default deployment with a fixed API key.
+emulator::server_options default_server_options();
 
 struct harness
 {
