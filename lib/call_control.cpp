@@ -211,6 +211,11 @@ std::string call_header_lines(const std::vector<std::pair<std::string, std::stri
     return out;
 }
 
+void set_retry(call_settings& settings, const retry_policy& policy)
+{
+    writable(settings).retry = policy;
+}
+
 void set_request_id(call_settings& settings, std::string_view id)
 {
     auto& control = writable(settings);

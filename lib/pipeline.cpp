@@ -213,7 +213,8 @@ attempts(client_impl* impl, const request_spec& spec, const call_settings& setti
          std::string_view request_id, call_events* events, clock_type::time_point deadline,
          std::unique_ptr<reservation> reserved, clock_type::duration first_pool_wait)
 {
-    const auto& policy = settings.retry ? *settings.retry : impl->options.retry;
+    const auto& policy =
+        settings.control && settings.control->retry ? *settings.control->retry : impl->options.retry;
     // The model the body is parsed into as it arrives (none for void calls).
     std::conditional_t<std::is_void_v<T>, std::monostate, T> model{};
     slot model_slot;
@@ -405,87 +406,117 @@ void finish(call_events& events, clock_type::time_point started, const result<T>
     emit(*events.to, &observer::on_call_finished, finished);
 }
 
+// What a call keeps from its start to its end besides its request and settings (prepared before its
+// frame's first suspension, so that the frame holds only these while the call waits).
+struct call_start
+{
+    std::array<char, 32> random_id{};
+    std::string_view request_id;
+    std::unique_ptr<call_events> events;             // only for an observer
+    std::unique_ptr<const std::string> header_lines; // only for a call with its own headers
+    clock_type::time_point started;
+    clock_type::time_point deadline;
+    std::unique_ptr<wacht::error> rejected; // why the call ends before anything is sent
+};
+
+// The call's request id, its events, headers and deadline; false (and `rejected` says why) when it ends
+// before anything is sent: invalid arguments, a deadline already over.
+bool prepare(const client_impl& impl, request_spec& spec, const call_settings& settings, call_start& call)
+{
+    const call_control* control = settings.control.get();
+    // One X-Request-Id per call, kept by every attempt: the caller's, or a random one.
+    if (control && !control->request_id.empty()) {
+        call.request_id = control->request_id;
+    } else {
+        random_hex(call.random_id);
+        call.request_id = std::string_view(call.random_id.data(), call.random_id.size());
+    }
+    if (spec.argument_error.empty() && control && !control->argument_error.empty())
+        spec.argument_error = control->argument_error;
+    if (!spec.argument_error.empty())
+        call.request_id = {}; // nothing will be sent
+    call.started = clock_type::now();
+    if (impl.events) {
+        call.events = std::make_unique<call_events>();
+        call.events->to = impl.events.get();
+        call.events->context = context_of(impl, spec, control, call.request_id);
+        spec.timed = true;
+        emit(*call.events->to, &observer::on_call_started, call_started_event{call.events->context});
+    }
+    if (!spec.argument_error.empty()) {
+        call.rejected = std::make_unique<wacht::error>(
+            wacht::error{errc::invalid_argument, {.detail = spec.argument_error.str()}});
+        return false;
+    }
+    if (control && (!control->headers.empty() || !control->traceparent.empty())) {
+        call.header_lines =
+            std::make_unique<const std::string>(call_header_lines(impl.options.default_headers, *control));
+        spec.extra_headers = call.header_lines.get();
+    }
+    call.deadline =
+        saturating_deadline(call.started, settings.deadline.value_or(impl.options.timeouts.call_deadline));
+    if (control && control->ends_at)
+        call.deadline = std::min(call.deadline, *control->ends_at);
+    if (call.started >= call.deadline) { // nothing is sent once the deadline is over
+        call.rejected = std::make_unique<wacht::error>(
+            wacht::error{errc::deadline_exceeded,
+                         {.request_id = std::string(call.request_id),
+                          .detail = "the call's deadline was over before the request was sent"}});
+        return false;
+    }
+    return true;
+}
+
+// Every outcome is reported through this, so that observers see how each call ended.
+template <class T>
+result<T> ended(const call_start& call, result<T> outcome)
+{
+    if (call.events)
+        finish(*call.events, call.started, outcome);
+    return outcome;
+}
+
+wacht::error cancelled_waiting(const call_start& call, std::error_code cause)
+{
+    return wacht::error{errc::cancelled,
+                        {.request_id = std::string(call.request_id),
+                         .detail = "cancelled while waiting for a pooled connection",
+                         .cause = cause}};
+}
+
 } // namespace
 
 template <class T>
 boost::asio::awaitable<result<T>> execute(std::shared_ptr<client_impl> impl, request_spec spec,
                                           call_settings settings)
 {
-    const call_control* control = settings.control.get();
-    // One X-Request-Id per call, kept by every attempt: the caller's, or a random one.
-    std::array<char, 32> random_id{};
-    std::string_view request_id;
-    if (control && !control->request_id.empty()) {
-        request_id = control->request_id;
-    } else {
-        random_hex(random_id);
-        request_id = std::string_view(random_id.data(), random_id.size());
-    }
-    if (spec.argument_error.empty() && control && !control->argument_error.empty())
-        spec.argument_error = control->argument_error;
-    if (!spec.argument_error.empty())
-        request_id = {}; // nothing will be sent
-    // Allocated only for an observer: a call without one keeps a small frame while it waits.
-    std::unique_ptr<call_events> events;
-    const auto started = clock_type::now();
-    if (impl->events) {
-        events = std::make_unique<call_events>();
-        events->to = impl->events.get();
-        events->context = context_of(*impl, spec, control, request_id);
-        spec.timed = true;
-        emit(*events->to, &observer::on_call_started, call_started_event{events->context});
-    }
-    // Every error is reported through finish(), so that observers see how each call ended.
-    const auto end = [&](result<T> outcome) {
-        if (events)
-            finish(*events, started, outcome);
-        return outcome;
-    };
-    if (!spec.argument_error.empty())
-        co_return end(wacht::error{errc::invalid_argument, {.detail = std::move(spec.argument_error)}});
-    if (control && (!control->headers.empty() || !control->traceparent.empty())) {
-        spec.extra_headers = call_header_lines(impl->options.default_headers, *control);
-        spec.own_headers = true;
-    }
-    auto deadline = saturating_deadline(started, settings.deadline.value_or(impl->options.timeouts.call_deadline));
-    if (control && control->ends_at)
-        deadline = std::min(deadline, *control->ends_at);
-    if (started >= deadline) // nothing is sent once the deadline is over
-        co_return end(wacht::error{errc::deadline_exceeded,
-                                   {.request_id = std::string(request_id),
-                                    .detail = "the call's deadline was over before the request was sent"}});
-    // A call waits for the pool here, holding only its request and settings: no model yet.
+    call_start call;
+    if (!prepare(*impl, spec, settings, call))
+        co_return ended<T>(call, std::move(*call.rejected));
+    // A call waits for the pool here, holding only its request, settings and call_start: no model yet.
     std::unique_ptr<reservation> reserved;
     try {
-        reserved = impl->transport->reserve(deadline);
+        reserved = impl->transport->reserve(call.deadline);
         if (reserved->waiting())
             co_await impl->transport->wait(*reserved);
     } catch (const boost::system::system_error& e) {
         if (e.code() != boost::asio::error::operation_aborted)
             throw;
-        co_return end(wacht::error{errc::cancelled,
-                                   {.request_id = std::string(request_id),
-                                    .detail = "cancelled while waiting for a pooled connection",
-                                    .cause = e.code()}});
+        co_return ended<T>(call, cancelled_waiting(call, e.code()));
     }
-    const auto pool_wait = events ? clock_type::now() - started : clock_type::duration{};
     std::unique_ptr<result<T>> outcome;
     try {
         // Asio throws operation_aborted into a co_await once cancellation was requested (a waiter the
         // pool let go on cancellation comes back here with its reservation saying so).
-        outcome = co_await attempts<T>(impl.get(), spec, settings, request_id, events.get(), deadline,
-                                       std::move(reserved), pool_wait);
+        outcome = co_await attempts<T>(
+            impl.get(), spec, settings, call.request_id, call.events.get(), call.deadline,
+            std::move(reserved), call.events ? clock_type::now() - call.started : clock_type::duration{});
     } catch (const boost::system::system_error& e) {
         if (e.code() != boost::asio::error::operation_aborted)
             throw;
-        co_return end(wacht::error{errc::cancelled,
-                                   {.request_id = std::string(request_id),
-                                    .detail = "cancelled while waiting for a pooled connection",
-                                    .cause = e.code()}});
+        co_return ended<T>(call, cancelled_waiting(call, e.code()));
     }
-    if (events)
-        finish(*events, started, *outcome);
-    co_return std::move(*outcome);
+    co_return ended<T>(call, std::move(*outcome));
 }
 
 #define WACHT_INSTANTIATE_EXECUTE(T)                                                                         \

@@ -20,10 +20,9 @@ using detail::route_target;
 
 // details(user_id), projected onto one of its lists.
 template <class T>
-boost::asio::awaitable<result<std::vector<T>>> project_details(std::shared_ptr<detail::client_impl> impl,
-                                                               detail::call_settings settings,
-                                                               std::string user_id,
-                                                               std::vector<T> user_details::*member)
+boost::asio::awaitable<result<std::vector<T>>>
+project_details(std::shared_ptr<detail::client_impl> impl, detail::call_settings settings,
+                std::string user_id, std::vector<T> user_details::*member)
 {
     const detail::composed_steps step(*impl, std::move(settings));
     auto details = co_await step(users_resource(impl).details(user_id)).try_send();
@@ -51,7 +50,8 @@ connection_for(std::shared_ptr<detail::client_impl> impl, detail::call_settings 
 
 // mfa().disable(): a 404 "authenticator not found" means there was nothing to disable.
 boost::asio::awaitable<result<bool>> disable_mfa_op(std::shared_ptr<detail::client_impl> impl,
-                                                    detail::call_settings settings, fixed_request<void> remove)
+                                                    detail::call_settings settings,
+                                                    fixed_request<void> remove)
 {
     const detail::composed_steps step(*impl, std::move(settings));
     auto removed = co_await step(std::move(remove)).try_send();

@@ -107,8 +107,8 @@ std::string find_term(std::string& error, std::string_view name, std::string_vie
 
 // merge_metadata(): read, merge, update; the update is never sent when the read failed.
 boost::asio::awaitable<result<user_details>>
-merge_metadata_op(std::shared_ptr<detail::client_impl> impl, detail::call_settings settings, std::string user_id,
-                  std::string error, std::optional<boost::json::value> public_patch,
+merge_metadata_op(std::shared_ptr<detail::client_impl> impl, detail::call_settings settings,
+                  std::string user_id, std::string error, std::optional<boost::json::value> public_patch,
                   std::optional<boost::json::value> private_patch)
 {
     if (!error.empty())
@@ -315,12 +315,11 @@ users_resource::merge_metadata(std::string_view user_id, std::optional<boost::js
     // An id that would change the route fails here, before the read.
     std::string error;
     detail::route_target(error, "/users/{user_id}", {user_id});
-    return composed_request<user_details>(impl_, [impl = impl_, id = std::string(user_id), error,
-                                                  public_patch = std::move(public_patch),
-                                                  private_patch = std::move(private_patch)](
-                                                     const detail::call_settings& settings) {
-        return merge_metadata_op(impl, settings, id, error, public_patch, private_patch);
-    });
+    return composed_request<user_details>(
+        impl_, [impl = impl_, id = std::string(user_id), error, public_patch = std::move(public_patch),
+                private_patch = std::move(private_patch)](const detail::call_settings& settings) {
+            return merge_metadata_op(impl, settings, id, error, public_patch, private_patch);
+        });
 }
 
 fixed_request<void> users_resource::remove(std::string_view user_id) const

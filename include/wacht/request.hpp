@@ -35,6 +35,37 @@ enum class http_method
     delete_
 };
 
+/// What a builder's argument checks found: nothing, or a message held on the heap, so that a valid
+/// request carries one pointer instead of an empty string (every waiting call holds its request).
+class error_text
+{
+public:
+    error_text() = default;
+    /// Implicit: builders hand over the message they collected ("" for none).
+    error_text(std::string text) // NOLINT(google-explicit-constructor)
+        : text_(text.empty() ? nullptr : std::make_unique<std::string>(std::move(text)))
+    {}
+    error_text(const error_text& other)
+        : text_(other.text_ ? std::make_unique<std::string>(*other.text_) : nullptr)
+    {}
+    error_text(error_text&&) noexcept = default;
+    error_text& operator=(const error_text& other)
+    {
+        if (this != &other)
+            text_ = other.text_ ? std::make_unique<std::string>(*other.text_) : nullptr;
+        return *this;
+    }
+    error_text& operator=(error_text&&) noexcept = default;
+    ~error_text() = default;
+
+    bool empty() const noexcept { return !text_; }
+    /// The message ("" for none).
+    std::string str() const { return text_ ? *text_ : std::string(); }
+
+private:
+    std::unique_ptr<std::string> text_;
+};
+
 /// A request as plain data: what the pipeline sends, built by a facade builder.
 struct request_spec
 {
@@ -48,14 +79,13 @@ struct request_spec
     bool idempotent = false;
     /// Non-empty when an argument was invalid: the call fails with errc::invalid_argument and sends
     /// nothing.
-    std::string argument_error;
+    error_text argument_error;
     /// The route template the target was built from (`/users/{user_id}/details`), naming the call in
     /// events; a string literal.
     std::string_view route;
-    /// Extra header lines ("\r\nName: value" each) sent instead of the client's default headers when
-    /// `own_headers` is set (the pipeline sets both for calls with per-call headers).
-    std::string extra_headers;
-    bool own_headers = false;
+    /// Header lines ("\r\nName: value" each) sent instead of the client's default headers, or null (the
+    /// pipeline sets it for calls with per-call headers, to lines it owns while the call runs).
+    const std::string* extra_headers = nullptr;
     /// Whether the transport times the phases for the events (set by the pipeline for an observer).
     bool timed = false;
 };
@@ -70,16 +100,19 @@ struct call_control
     std::string tracestate;
     /// The first invalid setting: the call fails with errc::invalid_argument and sends nothing.
     std::string argument_error;
+    /// `.retry()`'s policy, replacing client_options::retry for this call.
+    std::optional<retry_policy> retry;
     /// Set on the steps of a composed call: when the whole call's deadline ends (each step's own
     /// deadline ends no later).
     std::optional<std::chrono::steady_clock::time_point> ends_at;
 };
 
+/// What a builder carries besides its request: small, because every waiting call holds a copy (and
+/// the caller's frame usually holds the builder).
 struct call_settings
 {
     std::optional<std::chrono::milliseconds> deadline;
-    std::optional<retry_policy> retry;
-    /// Null unless the call has per-call control, so that a plain call copies one pointer more.
+    /// Null unless the call has per-call control or its own retry policy.
     std::shared_ptr<const call_control> control;
 };
 
@@ -88,6 +121,7 @@ WACHT_API void set_request_id(call_settings& settings, std::string_view id);
 WACHT_API void add_header(call_settings& settings, std::string_view name, std::string_view value);
 WACHT_API void set_trace_context(call_settings& settings, std::string_view traceparent,
                                  std::string_view tracestate);
+WACHT_API void set_retry(call_settings& settings, const retry_policy& policy);
 
 /// How lib/ reads and sets a builder's per-call settings (a composed call hands its own to each step).
 struct settings_access
@@ -174,7 +208,7 @@ public:
     /// @return *this, for chaining. Not thread-safe: do not mutate one builder from several threads.
     Derived& retry(const retry_policy& policy)
     {
-        settings_.retry = policy;
+        detail::set_retry(settings_, policy);
         return static_cast<Derived&>(*this);
     }
 
@@ -257,17 +291,30 @@ public:
     /// client state, so this builder and the client handle may be destroyed before it is awaited.
     /// @throws api_error with the errc of the failure (errc::cancelled on cancellation, see the class).
     /// Thread-safe: may be called concurrently on one builder that nobody mutates.
-    boost::asio::awaitable<T> send() const
+    boost::asio::awaitable<T> send() const&
     {
         return detail::throw_on_error(
             detail::execute<T>(impl_, static_cast<const Derived&>(*this).spec(), this->settings_));
     }
+    /// send() on a temporary builder (`co_await client.users().details(id).send()`): the request and the
+    /// settings are moved into the call instead of copied.
+    boost::asio::awaitable<T> send() &&
+    {
+        return detail::throw_on_error(detail::execute<T>(
+            std::move(impl_), std::move(static_cast<Derived&>(*this)).spec(), std::move(this->settings_)));
+    }
 
     /// Like send(), but never throws: the outcome is a result<T> holding the value or the error.
     /// @return An awaitable producing the result; lifetimes, thread-safety and cancellation as send().
-    boost::asio::awaitable<result<T>> try_send() const
+    boost::asio::awaitable<result<T>> try_send() const&
     {
         return detail::execute<T>(impl_, static_cast<const Derived&>(*this).spec(), this->settings_);
+    }
+    /// try_send() on a temporary builder: the request and the settings are moved into the call.
+    boost::asio::awaitable<result<T>> try_send() &&
+    {
+        return detail::execute<T>(std::move(impl_), std::move(static_cast<Derived&>(*this)).spec(),
+                                  std::move(this->settings_));
     }
 
     /// Sends the request and completes `token` with the outcome, for callers that use callbacks,
@@ -304,7 +351,8 @@ public:
     {
         return boost::asio::async_initiate<CompletionToken, void(result<T>)>(
             detail::initiate_launch<T>{}, token, impl_,
-            [impl = impl_, spec = static_cast<const Derived&>(*this).spec(), settings = this->settings_]() mutable {
+            [impl = impl_, spec = static_cast<const Derived&>(*this).spec(),
+             settings = this->settings_]() mutable {
                 return detail::execute<T>(std::move(impl), std::move(spec), std::move(settings));
             });
     }
@@ -330,7 +378,9 @@ public:
     {}
 
     /// The request this call sends.
-    const detail::request_spec& spec() const { return spec_; }
+    const detail::request_spec& spec() const& { return spec_; }
+    /// The request, moved out of a builder about to be destroyed.
+    detail::request_spec spec() && { return std::move(spec_); }
 
 private:
     detail::request_spec spec_;

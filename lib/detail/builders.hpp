@@ -109,7 +109,8 @@ class composed_steps
 public:
     composed_steps(const client_impl& impl, call_settings whole)
     {
-        auto control = whole.control ? std::make_shared<call_control>(*whole.control) : std::make_shared<call_control>();
+        auto control =
+            whole.control ? std::make_shared<call_control>(*whole.control) : std::make_shared<call_control>();
         auto ends_at = saturating_deadline(std::chrono::steady_clock::now(),
                                            whole.deadline.value_or(impl.options.timeouts.call_deadline));
         if (control->ends_at) // a step of a composed call that is itself composed

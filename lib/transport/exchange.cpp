@@ -176,7 +176,7 @@ void exchanger::write_head(std::string& out, const request_spec& spec, std::stri
     out += headers_.user_agent;
     out += "\r\nAccept: application/json\r\nX-Request-Id: ";
     out += request_id;
-    out += spec.own_headers ? spec.extra_headers : headers_.defaults; // checked when they were set
+    out += spec.extra_headers ? *spec.extra_headers : headers_.defaults; // checked when they were set
     if (!spec.content_type.empty()) {
         out += "\r\nContent-Type: ";
         out += spec.content_type;

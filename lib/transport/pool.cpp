@@ -6,6 +6,7 @@
 // pipeline to decide on a replay.
 #include "transport/connect.hpp"
 #include "transport/connection.hpp"
+#include "transport/deadline_heap.hpp"
 #include "transport/exchange.hpp"
 #include "transport/pool_state.hpp"
 
@@ -18,7 +19,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -45,9 +45,9 @@ struct waiting_room
     waiting_room(const asio::any_io_executor& ex, pool_limits limits) : pool(limits), timer(ex) {}
 
     std::mutex mutex;
-    pool_type pool;                                         // guarded by mutex
-    std::multimap<clock_type::time_point, held*> deadlines; // queued calls with a deadline: guarded by mutex
-    asio::steady_timer timer;                               // set for the earliest of `deadlines`
+    pool_type pool;                // guarded by mutex
+    deadline_heap<held> deadlines; // queued calls with a deadline: guarded by mutex
+    asio::steady_timer timer;      // set for the earliest of `deadlines`
     clock_type::time_point timer_at = clock_type::time_point::max();
     std::error_code last_connect_error; // guarded by mutex
 };
@@ -71,10 +71,10 @@ struct held final : reservation
     bool must_wait = false; // set by reserve(), never changed after: the call co_awaits wait()
     bool new_only = false;  // the waiter wants a slot, not a pooled connection
     // Guarded by the room's mutex while must_wait:
-    bool queued = false;  // in the pool's queue, not yet served nor ended
-    bool indexed = false; // `at` is its place in the room's deadline index
-    std::multimap<clock_type::time_point, held*>::iterator at;
-    std::optional<wait_handler> handler; // set once the waiting coroutine has suspended
+    bool queued = false; // in the pool's queue, not yet served nor ended
+    clock_type::time_point deadline;
+    std::size_t heap_slot = deadline_heap<held>::absent; // its place among the room's deadlines
+    std::optional<wait_handler> handler;                 // set once the waiting coroutine has suspended
 };
 
 // Resumes a coroutine that waited, on its own executor, its cancellation handler detached first.
@@ -92,10 +92,7 @@ void resume(wait_handler handler)
 void unqueue_locked(waiting_room& room, held& h)
 {
     h.queued = false;
-    if (h.indexed) {
-        room.deadlines.erase(h.at);
-        h.indexed = false;
-    }
+    room.deadlines.erase(h);
     if (room.deadlines.empty() && room.timer_at != clock_type::time_point::max()) {
         room.timer_at = clock_type::time_point::max();
         room.timer.cancel();
@@ -136,8 +133,8 @@ void on_deadlines(const std::shared_ptr<waiting_room>& room)
         room->timer_at = clock_type::time_point::max();
         const auto now = clock_type::now();
         auto& index = room->deadlines;
-        while (!index.empty() && index.begin()->first <= now) {
-            held& h = *index.begin()->second;
+        while (!index.empty() && index.top()->deadline <= now) {
+            held& h = *index.top();
             room->pool.cancel(&h);
             h.failed = std::make_unique<exchange_outcome>();
             h.failed->code = errc::pool_exhausted;
@@ -152,7 +149,7 @@ void on_deadlines(const std::shared_ptr<waiting_room>& room)
                 expired.push_back(std::move(*handler));
         }
         if (!index.empty())
-            arm(room, index.begin()->first);
+            arm(room, index.top()->deadline);
     }
     for (auto& handler : expired)
         resume(std::move(handler));
@@ -196,8 +193,8 @@ public:
                 r->new_only = new_only;
                 room_->pool.enqueue(r.get());
                 if (deadline != clock_type::time_point::max()) {
-                    r->at = room_->deadlines.emplace(deadline, r.get());
-                    r->indexed = true;
+                    r->deadline = deadline;
+                    room_->deadlines.push(*r);
                     if (deadline < room_->timer_at)
                         arm(room_, deadline);
                 }

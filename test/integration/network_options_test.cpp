@@ -519,7 +519,10 @@ TEST_CASE("the CONNECT tunnel's time is part of the attempt's connect phase")
     connect_proxy proxy({}, 150ms);
     struct timings_observer final : wacht::observer
     {
-        void on_attempt_finished(const wacht::attempt_finished_event& e) override { timings.push_back(e.timings); }
+        void on_attempt_finished(const wacht::attempt_finished_event& e) override
+        {
+            timings.push_back(e.timings);
+        }
         std::vector<wacht::phase_timings> timings;
     };
     auto observer = std::make_shared<timings_observer>();

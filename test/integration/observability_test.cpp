@@ -619,7 +619,8 @@ TEST_CASE("composed calls: every step sends the call's request id, headers and t
     const auto found = c.attempt(control(c.client.users().find_by_username("ada_l")));
     REQUIRE(found.has_value());
     CHECK(found->has_value());
-    const auto token = c.attempt(control(c.client.users().social_connections().access_token("1", "google_oauth")));
+    const auto token =
+        c.attempt(control(c.client.users().social_connections().access_token("1", "google_oauth")));
     REQUIRE(token.has_value());
     CHECK(token->has_value());
     REQUIRE(c.attempt(control(c.client.users().mfa().disable("1"))).has_value());
@@ -651,7 +652,8 @@ TEST_CASE("composed calls: both steps of merge_metadata carry the request id - t
         seen.push_back(request.method + " " + request.request_id);
     });
     const auto patch = boost::json::parse(R"({"plan":"pro"})");
-    REQUIRE(h.run(h.client.users().merge_metadata(user.id, patch).request_id("gw-merge").try_send()).has_value());
+    REQUIRE(
+        h.run(h.client.users().merge_metadata(user.id, patch).request_id("gw-merge").try_send()).has_value());
     CHECK(seen == std::vector<std::string>{"GET gw-merge", "PATCH gw-merge"});
 
     // Each step answers 300 ms late: either fits in 500 ms, both together do not.
@@ -689,8 +691,11 @@ TEST_CASE("a call that ends between attempts is logged and marked - it is no att
     });
     asio::cancellation_signal signal;
     std::optional<wacht::result<wacht::user_page>> outcome;
-    c.client.users().list().request_id("between-1").async_send(
-        asio::bind_cancellation_slot(signal.slot(), [&](wacht::result<wacht::user_page> r) { outcome = std::move(r); }));
+    c.client.users()
+        .list()
+        .request_id("between-1")
+        .async_send(asio::bind_cancellation_slot(
+            signal.slot(), [&](wacht::result<wacht::user_page> r) { outcome = std::move(r); }));
     // Cancelled once the first attempt has finished and the retry is scheduled.
     const auto events_so_far = [&] {
         std::lock_guard lock(r->mutex_);

@@ -338,7 +338,8 @@ TEST_CASE("waiting calls leave the queue at their own deadlines, in deadline ord
         boost::asio::detached);
     // Queued in this order; the second has the earliest deadline, so the pool's one timer is set
     // earlier than it was for the first.
-    for (auto [name, deadline] : {std::pair{"w900", 900ms}, std::pair{"w300", 300ms}, std::pair{"w600", 600ms}})
+    for (auto [name, deadline] :
+         {std::pair{"w900", 900ms}, std::pair{"w300", 300ms}, std::pair{"w600", 600ms}})
         boost::asio::co_spawn(
             h.io,
             [&, name = std::string(name), deadline = deadline]() -> boost::asio::awaitable<void> {
@@ -363,7 +364,8 @@ TEST_CASE("waiting calls leave the queue at their own deadlines, in deadline ord
         boost::asio::co_spawn(
             h.io,
             [&]() -> boost::asio::awaitable<void> {
-                auto r = co_await h.client.users().list().deadline(std::chrono::milliseconds::max()).try_send();
+                auto r =
+                    co_await h.client.users().list().deadline(std::chrono::milliseconds::max()).try_send();
                 served += r.has_value() ? 1 : 0;
             },
             boost::asio::detached);

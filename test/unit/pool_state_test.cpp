@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSL-1.0
 // The pool's decisions (lib/transport/pool_state.hpp) with fake connections and a fake clock: no
 // sockets, no sleeps.
+#include "transport/deadline_heap.hpp"
 #include "transport/pool_state.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <random>
 #include <set>
 
 using namespace std::chrono_literals;
@@ -240,4 +242,41 @@ TEST_CASE("pool state: statistics count opened and failed connections and every 
     CHECK(s.idle == 0);
     CHECK(s.connections_closed == s.closed.idle_timeout + s.closed.idle_limit + s.closed.unusable_while_idle +
                                       s.closed.not_reusable + s.closed.made_room);
+}
+
+TEST_CASE("deadline heap: earliest first after pushes and erasures in any order - each item knows its slot")
+{
+    struct item
+    {
+        std::chrono::steady_clock::time_point deadline;
+        std::size_t heap_slot = wacht::detail::deadline_heap<item>::absent;
+    };
+    const auto t0 = std::chrono::steady_clock::time_point{};
+    std::mt19937 random(7);
+    for (int round = 0; round < 50; ++round) {
+        std::vector<item> items(200);
+        wacht::detail::deadline_heap<item> heap;
+        std::multiset<std::chrono::steady_clock::time_point> expected; // the reference: a sorted container
+        for (auto& i : items) {
+            i.deadline = t0 + std::chrono::milliseconds(random() % 50); // many equal deadlines
+            heap.push(i);
+            expected.insert(i.deadline);
+        }
+        // A third leave early (served before their deadline), from anywhere in the heap; twice is a no-op.
+        for (std::size_t k = 0; k < items.size(); k += 3) {
+            heap.erase(items[k]);
+            heap.erase(items[k]);
+            CHECK(items[k].heap_slot == wacht::detail::deadline_heap<item>::absent);
+            expected.erase(expected.find(items[k].deadline));
+        }
+        REQUIRE(heap.size() == expected.size());
+        std::vector<std::chrono::steady_clock::time_point> order;
+        while (!heap.empty()) {
+            item* top = heap.top();
+            CHECK(top->heap_slot == 0);
+            order.push_back(top->deadline);
+            heap.erase(*top);
+        }
+        CHECK(order == std::vector<std::chrono::steady_clock::time_point>(expected.begin(), expected.end()));
+    }
 }

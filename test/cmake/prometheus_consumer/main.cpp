@@ -34,7 +34,8 @@ int main()
         metrics->record_pool(client.pool_statistics());
         const auto text = prometheus::TextSerializer().Serialize(registry.Collect());
         const std::string expected = "wacht_calls_total{method=\"GET\",outcome=\"ok\",route=\"/users\"} 1\n";
-        if (text.find(expected) == std::string::npos || text.find("wacht_pool_connections{") == std::string::npos) {
+        if (text.find(expected) == std::string::npos ||
+            text.find("wacht_pool_connections{") == std::string::npos) {
             std::cerr << "consumer: the scrape lacks the call or the pool gauges:\n" << text;
             return 1;
         }
