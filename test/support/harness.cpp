@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-// The harness's out-of-line parts (and the one source of wacht_test_main compiled with the tests'
-// precompiled header, which the test executables reuse).
+// The harness's out-of-line parts.
 #include "harness.hpp"
 
 #include <fstream>
