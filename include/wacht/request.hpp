@@ -123,14 +123,9 @@ WACHT_API void set_trace_context(call_settings& settings, std::string_view trace
                                  std::string_view tracestate);
 WACHT_API void set_retry(call_settings& settings, const retry_policy& policy);
 
-/// How lib/ reads and sets a builder's per-call settings (a composed call hands its own to each step).
+/// How lib/ sets a builder's per-call settings (a composed call hands its own to each step).
 struct settings_access
 {
-    template <class Builder>
-    static const call_settings& get(const Builder& builder)
-    {
-        return builder.settings_;
-    }
     template <class Builder>
     static void set(Builder& builder, call_settings settings)
     {
